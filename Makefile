@@ -1,0 +1,53 @@
+# Kaigong: `make demo` serves the demo city on http://127.0.0.1:8000; `make test` runs every test, lint and check.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+PYTEST_ARGS ?=
+
+.PHONY: install demo serve test lint bench messages clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+# Install, migrate, load the demo city (idempotent), then serve with gunicorn + whitenoise, DEBUG off,
+# with the background-task worker (large ledger imports) beside it.
+demo: install
+	$(BIN)/kaigong migrate --noinput
+	$(BIN)/kaigong collectstatic --noinput -v0
+	$(BIN)/kaigong load-demo
+	$(MAKE) --no-print-directory serve
+
+serve:
+	@$(BIN)/kaigong db_worker --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Kaigong 开工: http://$(HOST):$(PORT)/  (Ctrl-C stops)"; \
+	DEBUG=0 $(BIN)/gunicorn kaigong.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --timeout 120
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install lint
+	$(BIN)/kaigong check
+	$(BIN)/kaigong makemigrations --check --dry-run
+	@set +e; $(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest: no tests were collected for this selection"; exit 0; fi; exit $$rc
+
+bench: install
+	$(BIN)/python -m bench.run
+
+messages: install
+	cd kaigong && ../$(BIN)/kaigong makemessages -l en --ignore='static/*' && ../$(BIN)/kaigong compilemessages
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,77 @@
+"""Shared fixtures: one user per role, with their department or organization, and logged-in clients."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from kaigong.accounts.choices import Role
+from kaigong.accounts.tests.factories import DepartmentFactory, OrganizationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings, tmp_path):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def department(db):
+    return DepartmentFactory(name="侯马市发展和改革局", short_name="发改局")
+
+
+@pytest.fixture
+def other_department(db):
+    return DepartmentFactory(name="侯马市住房和城乡建设管理局", short_name="住建局")
+
+
+@pytest.fixture
+def organization(db):
+    return OrganizationFactory(name="江苏国强兴晟能源科技有限公司")
+
+
+@pytest.fixture
+def other_organization(db):
+    return OrganizationFactory(name="山西旺龙药业集团有限公司")
+
+
+@pytest.fixture
+def users(db, department, organization):
+    """{role: user} for every role."""
+    return {
+        Role.ADMIN: UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True),
+        Role.OFFICE: UserFactory(username="office", role=Role.OFFICE),
+        Role.DEPARTMENT: UserFactory(username="dept", role=Role.DEPARTMENT, department=department),
+        Role.LEADER: UserFactory(username="leader", role=Role.LEADER),
+        Role.ENTERPRISE: UserFactory(username="ent", role=Role.ENTERPRISE, organization=organization),
+    }
+
+
+@pytest.fixture
+def office_user(users):
+    return users[Role.OFFICE]
+
+
+@pytest.fixture
+def login(client):
+    """login(user) → the Django test client, logged in as user."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api_login():
+    """api_login(user) → a DRF APIClient authenticated as user."""
+
+    def _login(user):
+        api = APIClient()
+        api.force_authenticate(user)
+        return api
+
+    return _login

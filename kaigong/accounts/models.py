@@ -1,0 +1,116 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kaigong.accounts.choices import DepartmentKind, OrganizationKind, Role
+from kaigong.core.codes import validate_credit_code
+
+
+class Department(models.Model):
+    """A government department or state-owned unit: 责任单位 of projects and/or an approving department."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=DepartmentKind.choices, default=DepartmentKind.GOVERNMENT)
+    sort_order = models.PositiveIntegerField(_("排序"), default=100)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+class Organization(models.Model):
+    """An enterprise or investor (建设单位 / 业主 / 投资方), identified by its unified social credit code."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
+    kind = models.CharField(
+        _("类型"), max_length=20, choices=OrganizationKind.choices, default=OrganizationKind.ENTERPRISE
+    )
+    contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("企业/投资方")
+        verbose_name_plural = _("企业/投资方")
+        indexes = [models.Index(fields=["name"], name="accounts_org_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        self.credit_code = (self.credit_code or "").strip().upper()
+
+
+class User(AbstractUser):
+    """A person who logs in. Department officers belong to a department, enterprise users to an organization."""
+
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.LEADER)
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("所属部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("所属企业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.DEPARTMENT) | models.Q(department__isnull=False),
+                name="accounts_user_department_officer_has_department",
+                violation_error_message=_("部门经办人必须属于某个部门"),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.ENTERPRISE) | models.Q(organization__isnull=False),
+                name="accounts_user_enterprise_user_has_organization",
+                violation_error_message=_("企业用户必须属于某个企业"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    # Role predicates: the only place that turns a role into abilities.
+    @property
+    def is_kaigong_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.is_kaigong_admin or self.role in (Role.OFFICE, Role.LEADER)
+
+    @property
+    def can_edit_all_projects(self) -> bool:
+        return self.is_kaigong_admin or self.role == Role.OFFICE
+
+    @property
+    def can_create_projects(self) -> bool:
+        return self.can_edit_all_projects or self.role == Role.DEPARTMENT
+
+    @property
+    def can_import(self) -> bool:
+        return self.can_edit_all_projects

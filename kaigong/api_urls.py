@@ -1,0 +1,3 @@
+"""The REST API under /api/: one router for every app's viewsets."""
+
+urlpatterns: list = []

@@ -1,0 +1,84 @@
+"""API conventions shared by every app: pagination and the one error shape.
+
+Every error answers ``{"error": {"code": ..., "message": "中文", "message_en": "English", "fields": {...}}}``.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from kaigong.core.exceptions import KaigongError
+
+
+class KaigongPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _both(msgid: str) -> tuple[str, str]:
+    with override("zh-hans"):
+        zh = _(msgid)
+    with override("en"):
+        en = _(msgid)
+    return zh, en
+
+
+def error_response(code: str, msgid: str, http_status: int, fields: dict | None = None) -> Response:
+    zh, en = _both(msgid)
+    body = {"error": {"code": code, "message": zh, "message_en": en}}
+    if fields:
+        body["error"]["fields"] = fields
+    return Response(body, status=http_status)
+
+
+def _flatten(detail):
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return [str(item) for item in detail]
+        return [_flatten(item) for item in detail]
+    return [str(detail)]
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, KaigongError):
+        body = {"error": {"code": exc.code, "message": exc.message, "message_en": exc.message_en}}
+        return Response(body, status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return error_response("validation_error", "输入有误,请检查各字段", status.HTTP_400_BAD_REQUEST, fields)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        return error_response("validation_error", "输入有误,请检查各字段", response.status_code, _flatten(fields))
+    mapping = {
+        exceptions.NotAuthenticated: ("not_authenticated", "请先登录"),
+        exceptions.AuthenticationFailed: ("authentication_failed", "身份验证失败"),
+        exceptions.PermissionDenied: ("permission_denied", "您没有执行此操作的权限"),
+        exceptions.NotFound: ("not_found", "未找到该对象,或您无权查看"),
+        exceptions.MethodNotAllowed: ("method_not_allowed", "不支持该请求方法"),
+        exceptions.Throttled: ("throttled", "请求过于频繁,请稍后再试"),
+        exceptions.UnsupportedMediaType: ("unsupported_media_type", "不支持的内容类型"),
+        exceptions.ParseError: ("parse_error", "请求内容无法解析"),
+        exceptions.NotAcceptable: ("not_acceptable", "无法提供所请求的格式"),
+    }
+    for exc_class, (code, msgid) in mapping.items():
+        if isinstance(exc, exc_class):
+            response.data = error_response(code, msgid, response.status_code).data
+            return response
+    response.data = {"error": {"code": "error", "message": str(exc), "message_en": str(exc)}}
+    return response

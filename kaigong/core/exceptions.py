@@ -1,0 +1,63 @@
+"""Domain errors raised by services; pages, API and CLI each turn them into their own kind of answer."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+
+def bilingual(message: str) -> str:
+    """'中文 (English)': the Chinese message with its English translation, for CLI output and API errors.
+
+    ``message`` is the Chinese msgid (already formatted); its English comes from the en catalogue.
+    """
+    with override("en"):
+        english = _(message)
+    return message if english == message else f"{message} ({english})"
+
+
+class KaigongError(Exception):
+    """Base for errors a user can act on. ``message`` is Chinese (a gettext msgid)."""
+
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, *, params: dict | None = None):
+        self.msgid = message
+        self.params = params or {}
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        with override("zh-hans"):
+            text = _(self.msgid)
+        return text % self.params if self.params else text
+
+    @property
+    def message_en(self) -> str:
+        with override("en"):
+            text = _(self.msgid)
+        return text % self.params if self.params else text
+
+    def __str__(self) -> str:
+        zh, en = self.message, self.message_en
+        return zh if zh == en else f"{zh} ({en})"
+
+
+class StaleVersionError(KaigongError):
+    code = "stale_version"
+    status = 409
+
+    def __init__(self):
+        super().__init__("该项目已被他人修改,请刷新后重试")
+
+
+class TransitionNotAllowed(KaigongError):
+    code = "transition_not_allowed"
+    status = 400
+
+
+class PermissionDeniedError(KaigongError):
+    code = "permission_denied"
+    status = 403
+
+    def __init__(self, message: str = "您没有执行此操作的权限"):
+        super().__init__(message)

@@ -1,0 +1,179 @@
+"""Reads of the project registry. Every selector starts from Project.objects.visible_to(user)."""
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from kaigong.audit.models import AuditEvent
+from kaigong.core.money import format_yi
+from kaigong.projects.choices import Stage
+from kaigong.projects.filters import ProjectFilterSet
+from kaigong.projects.models import BatchMembership, Category, GroundbreakingBatch, Project
+
+ZERO = Decimal("0")
+LIST_RELATED = ("category", "level", "owner", "responsible_department")
+
+
+def list_projects(*, user, params=None, for_export: bool = False):
+    """The projects ``user`` may see, filtered by ``params`` (a QueryDict or dict) with ProjectFilterSet.
+
+    Returns (queryset, filterset). The filterset carries the form for the page and any parameter errors.
+    """
+    base = Project.objects.visible_to(user).select_related(*LIST_RELATED)
+    filterset = ProjectFilterSet(data=params or None, queryset=base)
+    queryset = filterset.qs if filterset.is_valid() else base.none()
+    if not (params or {}).get("ordering"):
+        queryset = (
+            queryset.order_by("category__sort_order", "-total_investment", "id")
+            if for_export
+            else queryset.order_by("-year", "-id")
+        )
+    return queryset, filterset
+
+
+def get_project(*, user, pk: int) -> Project:
+    """One visible project, or 404 (the same answer as for a project that does not exist)."""
+    queryset = (
+        Project.objects.visible_to(user)
+        .select_related(*LIST_RELATED)
+        .prefetch_related(
+            "investors",
+            Prefetch("batch_memberships", queryset=BatchMembership.objects.select_related("batch")),
+        )
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def list_project_history(*, project: Project):
+    return AuditEvent.objects.filter(project_id=project.pk).select_related("actor").order_by("-occurred_at", "-id")
+
+
+def list_batches(*, user):
+    """Groundbreaking batches are public ceremonies: every signed-in user sees the list; member projects are
+    filtered by visibility on the batch page."""
+    return GroundbreakingBatch.objects.annotate(project_count=Count("memberships")).order_by("-date", "name")
+
+
+def get_batch(*, user, pk: int) -> GroundbreakingBatch:
+    return get_object_or_404(list_batches(user=user), pk=pk)
+
+
+@dataclass
+class CategorySummary:
+    category: Category
+    count: int = 0
+    total_investment: Decimal = ZERO
+    annual_planned_investment: Decimal = ZERO
+    featured: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BatchSummary:
+    """A batch's totals, as the news report gives them."""
+
+    batch: GroundbreakingBatch
+    categories: list[CategorySummary]
+    count: int
+    total_investment: Decimal
+    annual_planned_investment: Decimal
+    members: list[BatchMembership]
+
+    @property
+    def total_investment_yi(self) -> str:
+        return format_yi(self.total_investment, unit=False)
+
+    @property
+    def annual_planned_investment_yi(self) -> str:
+        return format_yi(self.annual_planned_investment, unit=False)
+
+    @property
+    def sentence(self) -> str:
+        """此次集中开工20个项目，包括A、B、C等14个产业类项目，…，总投资115.5亿元，年度投资32.8亿元。"""
+        parts = []
+        for item in self.categories:
+            names = "、".join(item.featured[:3])
+            parts.append(
+                f"{names}等{item.count}个{item.category.name}项目"
+                if names
+                else f"{item.count}个{item.category.name}项目"
+            )
+        body = "，".join(parts)
+        head = f"此次集中开工{self.count}个项目"
+        if body:
+            head += f"，包括{body}"
+        return (
+            f"{head}，总投资{format_yi(self.total_investment)}，年度投资{format_yi(self.annual_planned_investment)}。"
+        )
+
+
+def get_batch_summary(*, batch: GroundbreakingBatch, user=None) -> BatchSummary:
+    """Counts and investment per category of a batch's member projects (those ``user`` may see, if given)."""
+    memberships = batch.memberships.select_related(
+        "project__category", "project__owner", "project__responsible_department"
+    )
+    if user is not None:
+        memberships = memberships.filter(project__in=Project.objects.visible_to(user))
+    members = sorted(memberships, key=lambda m: (m.featured_order is None, m.featured_order or 0, m.project_id))
+    by_category: dict[int, CategorySummary] = OrderedDict()
+    for membership in sorted(members, key=lambda m: (m.project.category.sort_order, m.project.category_id)):
+        project = membership.project
+        item = by_category.setdefault(project.category_id, CategorySummary(category=project.category))
+        item.count += 1
+        item.total_investment += project.total_investment
+        item.annual_planned_investment += project.annual_planned_investment
+    for membership in members:
+        if membership.featured_order is not None:
+            by_category[membership.project.category_id].featured.append(membership.project.name)
+    categories = list(by_category.values())
+    return BatchSummary(
+        batch=batch,
+        categories=categories,
+        count=sum(c.count for c in categories),
+        total_investment=sum((c.total_investment for c in categories), ZERO),
+        annual_planned_investment=sum((c.annual_planned_investment for c in categories), ZERO),
+        members=members,
+    )
+
+
+@dataclass
+class Overview:
+    count: int
+    total_investment: Decimal
+    annual_planned_investment: Decimal
+    by_stage: list[dict]
+    by_category: list[dict]
+
+
+def get_overview(*, user, year: int | None = None) -> Overview:
+    """Counts and investment by stage and by category, over the projects ``user`` may see."""
+    queryset = Project.objects.visible_to(user)
+    if year:
+        queryset = queryset.filter(year=year)
+    sums = {
+        "count": Count("id"),
+        "total": Coalesce(Sum("total_investment"), ZERO),
+        "annual": Coalesce(Sum("annual_planned_investment"), ZERO),
+    }
+    totals = queryset.aggregate(**sums)
+    stage_rows = {row["stage"]: row for row in queryset.order_by().values("stage").annotate(**sums)}
+    by_stage = [
+        {"stage": value, "label": label, **stage_rows.get(value, {"count": 0, "total": ZERO, "annual": ZERO})}
+        for value, label in Stage.choices
+    ]
+    by_category = list(
+        queryset.order_by()
+        .values("category__id", "category__name", "category__sort_order")
+        .annotate(**sums)
+        .order_by("category__sort_order", "category__name")
+    )
+    return Overview(
+        count=totals["count"],
+        total_investment=totals["total"],
+        annual_planned_investment=totals["annual"],
+        by_stage=by_stage,
+        by_category=by_category,
+    )

@@ -1,0 +1,308 @@
+"""Writes to the project registry. Pages, API, ledger importer, commands and jobs all come through here.
+
+Each service: keyword-only arguments, an explicit actor (a User, or None with an ``actor_label`` for commands
+and jobs), one transaction, an audit event written inside it, the changed object returned.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kaigong.accounts.models import Organization
+from kaigong.audit.choices import AuditAction
+from kaigong.audit.services import diff, record_event, snapshot
+from kaigong.core.exceptions import (
+    KaigongError,
+    PermissionDeniedError,
+    StaleVersionError,
+    TransitionNotAllowed,
+)
+from kaigong.core.text import pinyin_initials
+from kaigong.projects.choices import STAGE_TRANSITIONS, STAGES_NEEDING_REASON, Pool, Stage
+from kaigong.projects.models import BatchMembership, GroundbreakingBatch, Project, StageChange
+
+# Fields a create/update may set. Stage, actual dates, withdrawal and version belong to their own services.
+PROJECT_EDITABLE_FIELDS = [
+    "project_code",
+    "name",
+    "category",
+    "level",
+    "year",
+    "owner",
+    "responsible_department",
+    "liaison_leader",
+    "contact_person",
+    "contact_phone",
+    "address",
+    "latitude",
+    "longitude",
+    "site_polygon",
+    "construction_content",
+    "total_investment",
+    "annual_planned_investment",
+    "planned_start_date",
+    "planned_completion_date",
+    "registered_in_statistics",
+    "statistics_registered_on",
+    "pool",
+    "is_supplement",
+    "remarks",
+]
+PROJECT_AUDIT_FIELDS = [
+    *PROJECT_EDITABLE_FIELDS,
+    "investors",
+    "stage",
+    "actual_start_date",
+    "actual_completion_date",
+    "withdrawal_reason",
+]
+
+
+def _check_can_edit(project: Project | None, actor) -> None:
+    if actor is None:  # commands and jobs act as the system
+        return
+    if project is None:
+        if not actor.can_create_projects:
+            raise PermissionDeniedError()
+        return
+    if not Project.objects.editable_by(actor).filter(pk=project.pk).exists():
+        raise PermissionDeniedError("您无权修改该项目")
+
+
+def _apply(project: Project, data: dict) -> None:
+    unknown = set(data) - set(PROJECT_EDITABLE_FIELDS) - {"investors"}
+    if unknown:
+        raise KaigongError("不可修改的字段: %(fields)s", params={"fields": ", ".join(sorted(unknown))})
+    for name, value in data.items():
+        if name != "investors":
+            setattr(project, name, value)
+    if "project_code" in data:
+        project.project_code = (project.project_code or "").strip()
+    project.pinyin_initials = pinyin_initials(project.name)[:200]
+
+
+@transaction.atomic
+def create_project(*, data: dict, actor=None, actor_label: str = "", audit: bool = True) -> Project:
+    """Register a new project (stage planning unless a later pipeline position is imported)."""
+    _check_can_edit(None, actor)
+    if actor is not None and actor.role == "department" and not actor.can_edit_all_projects:
+        # A department officer can only create projects its own department is responsible for.
+        data = {**data, "responsible_department": actor.department}
+    project = Project()
+    investors = data.get("investors")
+    _apply(project, data)
+    project.full_clean()
+    project.save()
+    if investors is not None:
+        project.investors.set(investors)
+    if audit:
+        record_event(
+            action=AuditAction.CREATE,
+            actor=actor,
+            actor_label=actor_label,
+            obj=project,
+            project=project,
+            changes={
+                k: [None, v] for k, v in snapshot(project, PROJECT_AUDIT_FIELDS).items() if v not in (None, "", [])
+            },
+        )
+    return project
+
+
+@transaction.atomic
+def update_project(
+    *,
+    project: Project,
+    data: dict,
+    actor=None,
+    expected_version: int | None = None,
+    actor_label: str = "",
+    action: str = AuditAction.UPDATE,
+    note: str = "",
+) -> Project:
+    """Change a project's fields. ``expected_version`` is the version the editor saw; stale saves are refused."""
+    _check_can_edit(project, actor)
+    before = snapshot(project, PROJECT_AUDIT_FIELDS)
+    version = project.version if expected_version is None else expected_version
+    # Compare-and-swap on the version: atomic on SQLite and PostgreSQL alike, so two editors who both saw
+    # version N cannot both win.
+    if Project.objects.filter(pk=project.pk, version=version).update(version=F("version") + 1) != 1:
+        raise StaleVersionError()
+    investors = data.get("investors")
+    _apply(project, data)
+    project.version = version + 1
+    project.full_clean()
+    project.save()
+    if investors is not None:
+        project.investors.set(investors)
+    changes = diff(before, snapshot(project, PROJECT_AUDIT_FIELDS))
+    if changes:
+        record_event(
+            action=action,
+            actor=actor,
+            actor_label=actor_label,
+            obj=project,
+            project=project,
+            changes=changes,
+            note=note,
+        )
+    return project
+
+
+@transaction.atomic
+def change_project_stage(
+    *,
+    project: Project,
+    stage: str,
+    actor=None,
+    reason: str = "",
+    effective_date: dt.date | None = None,
+    expected_version: int | None = None,
+    actor_label: str = "",
+) -> Project:
+    """Move a project along the pipeline, checked against STAGE_TRANSITIONS; records who, when, why."""
+    _check_can_edit(project, actor)
+    if stage not in Stage.values:
+        raise TransitionNotAllowed("未知的项目阶段: %(stage)s", params={"stage": stage})
+    if stage not in STAGE_TRANSITIONS[project.stage]:
+        raise TransitionNotAllowed(
+            "项目不能从“%(from)s”变更为“%(to)s”",
+            params={"from": Stage(project.stage).label, "to": Stage(stage).label},
+        )
+    reason = (reason or "").strip()
+    if stage in STAGES_NEEDING_REASON and not reason:
+        raise KaigongError("暂停或退库须填写原因")
+    effective = effective_date or timezone.localdate()
+    version = project.version if expected_version is None else expected_version
+    if Project.objects.filter(pk=project.pk, version=version).update(version=F("version") + 1) != 1:
+        raise StaleVersionError()
+    before = snapshot(project, PROJECT_AUDIT_FIELDS)
+    from_stage = project.stage
+    project.stage = stage
+    project.version = version + 1
+    if stage == Stage.STARTED and project.actual_start_date is None:
+        project.actual_start_date = effective
+    if stage == Stage.COMPLETED:
+        project.actual_completion_date = effective
+    if stage in (Stage.STARTED, Stage.CONSTRUCTION) and project.pool == Pool.PLANNING:
+        project.pool = Pool.IMPLEMENTATION
+    if stage == Stage.WITHDRAWN:
+        project.pool = Pool.WITHDRAWN
+        project.withdrawal_reason = reason[:200]
+    elif from_stage == Stage.WITHDRAWN:
+        project.pool = Pool.PLANNING
+        project.withdrawal_reason = ""
+    project.full_clean()
+    project.save()
+    StageChange.objects.create(
+        project=project,
+        from_stage=from_stage,
+        to_stage=stage,
+        effective_date=effective,
+        reason=reason,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+    )
+    record_event(
+        action=AuditAction.STAGE_CHANGE,
+        actor=actor,
+        actor_label=actor_label,
+        obj=project,
+        project=project,
+        changes=diff(before, snapshot(project, PROJECT_AUDIT_FIELDS)),
+        note=reason,
+    )
+    return project
+
+
+@transaction.atomic
+def delete_project(*, project: Project, actor=None, actor_label: str = "", reason: str = "") -> None:
+    """Remove a project registered by mistake (only the office may); its audit history is kept."""
+    if actor is not None and not actor.can_edit_all_projects:
+        raise PermissionDeniedError("只有项目办可以删除项目")
+    record_event(
+        action=AuditAction.DELETE,
+        actor=actor,
+        actor_label=actor_label,
+        obj=project,
+        project=project,
+        changes={k: [v, None] for k, v in snapshot(project, PROJECT_AUDIT_FIELDS).items() if v not in (None, "", [])},
+        note=reason,
+    )
+    project.delete()
+
+
+@transaction.atomic
+def create_organization(*, data: dict, actor=None, actor_label: str = "") -> Organization:
+    if actor is not None and not actor.can_create_projects:
+        raise PermissionDeniedError()
+    organization = Organization(**data)
+    organization.full_clean()
+    organization.save()
+    record_event(
+        action=AuditAction.CREATE,
+        actor=actor,
+        actor_label=actor_label,
+        obj=organization,
+        changes={k: [None, v] for k, v in data.items() if v},
+    )
+    return organization
+
+
+@transaction.atomic
+def update_organization(*, organization: Organization, data: dict, actor=None, actor_label: str = "") -> Organization:
+    if actor is not None and not actor.can_edit_all_projects:
+        raise PermissionDeniedError()
+    fields = ["name", "credit_code", "kind", "contact_person", "contact_phone", "address"]
+    before = snapshot(organization, fields)
+    for name, value in data.items():
+        setattr(organization, name, value)
+    organization.full_clean()
+    organization.save()
+    changes = diff(before, snapshot(organization, fields))
+    if changes:
+        record_event(action=AuditAction.UPDATE, actor=actor, actor_label=actor_label, obj=organization, changes=changes)
+    return organization
+
+
+@transaction.atomic
+def save_batch(
+    *,
+    batch: GroundbreakingBatch | None = None,
+    data: dict,
+    members: Iterable[tuple[Project, int | None]] | None = None,
+    actor=None,
+    actor_label: str = "",
+) -> GroundbreakingBatch:
+    """Create or change a groundbreaking batch; ``members`` is [(project, featured_order or None), …]."""
+    if actor is not None and not actor.can_edit_all_projects:
+        raise PermissionDeniedError()
+    fields = ["name", "date", "main_site", "sub_sites", "description"]
+    creating = batch is None
+    batch = batch or GroundbreakingBatch()
+    before = {} if creating else snapshot(batch, fields)
+    for name, value in data.items():
+        setattr(batch, name, value)
+    batch.full_clean()
+    batch.save()
+    changes = diff(before, snapshot(batch, fields))
+    if members is not None:
+        old = sorted(batch.memberships.values_list("project__name", flat=True))
+        batch.memberships.all().delete()
+        BatchMembership.objects.bulk_create(
+            [BatchMembership(batch=batch, project=p, featured_order=order) for p, order in members]
+        )
+        new = sorted(batch.memberships.values_list("project__name", flat=True))
+        if old != new:
+            changes["projects"] = [old, new]
+    if changes or creating:
+        record_event(
+            action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+            actor=actor,
+            actor_label=actor_label,
+            obj=batch,
+            changes=changes,
+        )
+    return batch
