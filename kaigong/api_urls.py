@@ -1,3 +1,26 @@
-"""The REST API under /api/: one router for every app's viewsets."""
+"""The REST API under /api/: one router for every app's viewsets.
 
-urlpatterns: list = []
+Projects, organizations, departments, dictionaries and batches are registered on the router below; the
+approvals and workdays apps bring their own url modules, included under /api/approvals/ and /api/workdays/.
+"""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from kaigong.accounts.api.views import DepartmentViewSet, OrganizationViewSet, TokenView
+from kaigong.projects.api.views import CategoryViewSet, GroundbreakingBatchViewSet, LevelViewSet, ProjectViewSet
+
+router = DefaultRouter()
+router.register("projects", ProjectViewSet, basename="project")
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("categories", CategoryViewSet, basename="category")
+router.register("levels", LevelViewSet, basename="level")
+router.register("batches", GroundbreakingBatchViewSet, basename="batch")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("approvals/", include("kaigong.approvals.api.urls")),
+    path("workdays/", include("kaigong.workdays.api.urls")),
+    *router.urls,
+]

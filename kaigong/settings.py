@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "kaigong.audit",
     "kaigong.projects",
     "kaigong.workdays",
+    "kaigong.approvals",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +115,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at start-up when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -162,8 +164,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No call to swagger.io's online validator from the docs page (no network at run time).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a field named "kind"; name each enum after its choices class.
+    "ENUM_NAME_OVERRIDES": {
+        "DepartmentKindEnum": "kaigong.accounts.choices.DepartmentKind",
+        "OrganizationKindEnum": "kaigong.accounts.choices.OrganizationKind",
+        "DayKindEnum": "kaigong.workdays.choices.DayKind",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

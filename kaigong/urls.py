@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("kaigong.accounts.urls")),
     path("audit/", include("kaigong.audit.urls")),
     path("workdays/", include("kaigong.workdays.urls")),
+    path("approvals/", include("kaigong.approvals.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", include("kaigong.api_urls")),

@@ -73,3 +73,35 @@ def record_event(
         event.project_id = project.pk
     event.save()
     return event
+
+
+def record_events(events: list[dict], *, batch_size: int = 1000) -> list[AuditEvent]:
+    """Append many audit events at once (the ledger import's bulk path); each dict takes record_event's
+    arguments. Must run inside the transaction of the changes it records, like record_event."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_events must be called inside the transaction of the changes it records")
+    content_types: dict[type, ContentType] = {}
+    rows = []
+    for item in events:
+        actor = item.get("actor")
+        if actor is not None and not getattr(actor, "is_authenticated", False):
+            actor = None
+        event = AuditEvent(
+            action=item["action"],
+            actor=actor,
+            actor_label=item.get("actor_label") or (str(actor) if actor else "系统"),
+            changes=item.get("changes") or {},
+            note=(item.get("note") or "")[:500],
+        )
+        obj = item.get("obj")
+        if obj is not None:
+            model = type(obj)
+            if model not in content_types:
+                content_types[model] = ContentType.objects.get_for_model(obj)
+            event.content_type = content_types[model]
+            event.object_id = str(obj.pk)
+            event.object_repr = str(obj)[:200]
+        if item.get("project") is not None:
+            event.project_id = item["project"].pk
+        rows.append(event)
+    return AuditEvent.objects.bulk_create(rows, batch_size=batch_size)

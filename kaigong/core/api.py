@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import override
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -82,3 +83,37 @@ def exception_handler(exc, context):
             return response
     response.data = {"error": {"code": "error", "message": str(exc), "message_en": str(exc)}}
     return response
+
+
+# --- OpenAPI description of the error shape (used by every app's extend_schema) ---
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="stable machine code: validation_error, stale_version, not_found …")
+    message = serializers.CharField(help_text="中文说明")
+    message_en = serializers.CharField(help_text="English message")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="{field: [messages]} for validation errors",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape every endpoint answers with."""
+
+    error = ErrorDetailSerializer()
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input (validation_error with fields) or a refused rule such as transition_not_allowed",
+    401: "Not authenticated (no or bad token)",
+    403: "Permission denied for this role",
+    404: "Not found, or not visible to this user",
+    409: "Stale version: the object was changed by someone else since it was read",
+}
+
+
+def error_responses(*statuses: int) -> dict:
+    """{status: OpenApiResponse(ErrorSerializer)} for extend_schema(responses=...)."""
+    return {code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code]) for code in statuses}

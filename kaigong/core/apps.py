@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
     name = "kaigong.core"
     label = "core"
     verbose_name = "核心"
+
+    def ready(self):
+        from kaigong.core import checks  # noqa: F401  (registers the deployment checks)

@@ -16,7 +16,8 @@ def fold(text: str) -> str:
     """Canonical form for matching headers and names: NFKC (full-width → ASCII), simplified, no spaces."""
     text = unicodedata.normalize("NFKC", str(text))
     text = to_simplified(text)
-    return re.sub(r"[\s\u3000]+", "", text)
+    # Normalise again: removing a space can join a letter and a combining mark (NFKC turns "¨" into " ̈").
+    return unicodedata.normalize("NFKC", re.sub(r"[\s\u3000]+", "", text))
 
 
 @lru_cache(maxsize=4096)

@@ -43,3 +43,43 @@ class Pool(models.TextChoices):
     PLANNING = "planning", _("储备库")
     IMPLEMENTATION = "implementation", _("实施库")
     WITHDRAWN = "withdrawn", _("已退库")
+
+
+class ReviewRegime(models.TextChoices):
+    """审批 / 核准 / 备案: how the project itself is authorised (DOMAIN.md §2)."""
+
+    APPROVAL = "approval", _("审批")
+    RATIFICATION = "ratification", _("核准")
+    FILING = "filing", _("备案")
+
+
+class ProjectClass(models.IntegerChoices):
+    """审批流程类型 of the national data standard (1–10)."""
+
+    GOVERNMENT_BUILDING = 1, _("政府投资房屋建筑类")
+    GOVERNMENT_LINEAR = 2, _("政府投资城市基础设施线性工程类")
+    SOCIAL_GENERAL = 3, _("一般社会投资类")
+    SOCIAL_SMALL = 4, _("中小型社会投资类")
+    SOCIAL_WITH_DESIGN = 5, _("带方案出让用地的社会投资类")
+    INDUSTRIAL = 6, _("工业类")
+    TRANSPORT = 7, _("交通类")
+    WATER = 8, _("水利类")
+    ENERGY = 9, _("能源类")
+    OTHER = 10, _("其他类")
+
+
+class LandSource(models.TextChoices):
+    ALLOCATED = "allocated", _("划拨")
+    TRANSFERRED = "transferred", _("出让")
+    EXISTING = "existing", _("自有存量用地")
+    LEASED = "leased", _("租赁")
+    NONE = "none", _("不新增用地")
+
+
+class EiaCategory(models.TextChoices):
+    """环评类别 under the classified management catalogue."""
+
+    REPORT = "report", _("环境影响报告书")
+    TABLE = "table", _("环境影响报告表")
+    REGISTRATION = "registration", _("环境影响登记表")
+    EXEMPT = "exempt", _("无需环评")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kaigong.accounts.choices import Role
 from kaigong.accounts.models import Department, Organization
 from kaigong.core.codes import validate_project_code
-from kaigong.projects.choices import Pool, Stage
+from kaigong.projects.choices import EiaCategory, LandSource, Pool, ProjectClass, ReviewRegime, Stage
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
@@ -154,6 +154,30 @@ class Project(models.Model):
     is_supplement = models.BooleanField(_("增补项目"), default=False)
     withdrawal_reason = models.CharField(_("退库原因"), max_length=200, blank=True, editable=False)
     remarks = models.TextField(_("备注"), blank=True)
+    # Attributes the approval checklist rules read (一项目一清单).
+    review_regime = models.CharField(_("审批方式"), max_length=20, choices=ReviewRegime.choices, blank=True)
+    project_class = models.PositiveSmallIntegerField(
+        _("审批流程类型"), choices=ProjectClass.choices, null=True, blank=True
+    )
+    land_source = models.CharField(_("用地来源"), max_length=20, choices=LandSource.choices, blank=True)
+    eia_category = models.CharField(_("环评类别"), max_length=20, choices=EiaCategory.choices, blank=True)
+    annual_energy_use = models.DecimalField(
+        _("年综合能耗(吨标准煤)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    building_area = models.DecimalField(
+        _("总建筑面积(平方米)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    is_simple_low_risk = models.BooleanField(_("简易低风险项目"), default=False)
     pinyin_initials = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

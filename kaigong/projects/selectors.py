@@ -25,7 +25,8 @@ def list_projects(*, user, params=None, for_export: bool = False):
     """
     base = Project.objects.visible_to(user).select_related(*LIST_RELATED)
     filterset = ProjectFilterSet(data=params or None, queryset=base)
-    queryset = filterset.qs if filterset.is_valid() else base.none()
+    # An unbound filterset (no parameters at all) is not "valid" in django-filter, but means "no filter".
+    queryset = filterset.qs if (filterset.is_valid() or not filterset.is_bound) else base.none()
     if not (params or {}).get("ordering"):
         queryset = (
             queryset.order_by("category__sort_order", "-total_investment", "id")
@@ -33,6 +34,11 @@ def list_projects(*, user, params=None, for_export: bool = False):
             else queryset.order_by("-year", "-id")
         )
     return queryset, filterset
+
+
+def list_project_years(*, user) -> list[int]:
+    """The plan years (计划年度) of the projects ``user`` may see, newest first (for year selectors)."""
+    return list(Project.objects.visible_to(user).order_by("-year").values_list("year", flat=True).distinct())
 
 
 def get_project(*, user, pk: int) -> Project:

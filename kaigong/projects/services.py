@@ -50,6 +50,13 @@ PROJECT_EDITABLE_FIELDS = [
     "pool",
     "is_supplement",
     "remarks",
+    "review_regime",
+    "project_class",
+    "land_source",
+    "eia_category",
+    "annual_energy_use",
+    "building_area",
+    "is_simple_low_risk",
 ]
 PROJECT_AUDIT_FIELDS = [
     *PROJECT_EDITABLE_FIELDS,
@@ -125,6 +132,11 @@ def update_project(
 ) -> Project:
     """Change a project's fields. ``expected_version`` is the version the editor saw; stale saves are refused."""
     _check_can_edit(project, actor)
+    if actor is not None and not actor.can_edit_all_projects and "responsible_department" in data:
+        # A department officer cannot hand a project to another department (it would leave their scope).
+        new_department = data["responsible_department"]
+        if getattr(new_department, "pk", new_department) != actor.department_id:
+            raise PermissionDeniedError("部门经办人不能把项目转给其他责任单位")
     before = snapshot(project, PROJECT_AUDIT_FIELDS)
     version = project.version if expected_version is None else expected_version
     # Compare-and-swap on the version: atomic on SQLite and PostgreSQL alike, so two editors who both saw

@@ -1,0 +1,61 @@
+"""Serializers for organizations, departments and API tokens."""
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
+
+from kaigong.accounts.models import Department, Organization
+from kaigong.core.codes import normalize_credit_code, validate_credit_code
+
+
+class CreditCodeField(serializers.CharField):
+    """统一社会信用代码: trimmed and upper-cased before its GB 32100 check character is verified."""
+
+    def to_internal_value(self, data):
+        return normalize_credit_code(super().to_internal_value(data))
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    credit_code = CreditCodeField(
+        label=_("统一社会信用代码"),
+        max_length=18,
+        help_text=_("18位,末位为 GB 32100 校验码"),
+        validators=[
+            validate_credit_code,
+            UniqueValidator(queryset=Organization.objects.all(), message=_("该统一社会信用代码已登记")),
+        ],
+    )
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "credit_code", "kind", "kind_display", "contact_person", "contact_phone", "address"]
+        read_only_fields = ["id", "kind_display"]
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Department
+        fields = ["id", "name", "short_name", "kind", "kind_display", "sort_order"]
+        read_only_fields = fields
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label=_("用户名"))
+    password = serializers.CharField(label=_("密码"), style={"input_type": "password"}, trim_whitespace=False)
+
+    def validate(self, attrs):
+        user = authenticate(request=self.context.get("request"), username=attrs["username"], password=attrs["password"])
+        if user is None or not user.is_active:
+            raise serializers.ValidationError(_("用户名或密码不正确"), code="authorization")
+        attrs["user"] = user
+        return attrs
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text=_('在请求头中发送: "Authorization: Token <token>"'))
+    username = serializers.CharField()
+    role = serializers.CharField()

@@ -1,0 +1,127 @@
+"""Serializers of the approvals API: field names follow the glossary (approval_stage, statutory_limit …)."""
+
+from rest_framework import serializers
+
+from kaigong.accounts.models import Department
+from kaigong.approvals.choices import Decision, ItemAction
+from kaigong.approvals.models import ApprovalMatter, ChecklistItem, ChecklistRule
+from kaigong.approvals.rules import describe
+from kaigong.approvals.services import MATTER_FIELDS
+
+
+class ApprovalMatterSerializer(serializers.ModelSerializer):
+    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), allow_null=True, required=False)
+    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+    approval_stage_display = serializers.CharField(source="get_approval_stage_display", read_only=True)
+    prerequisites = serializers.PrimaryKeyRelatedField(queryset=ApprovalMatter.objects.all(), many=True, required=False)
+
+    class Meta:
+        model = ApprovalMatter
+        fields = ["id", *MATTER_FIELDS, "department_name", "approval_stage_display", "prerequisites", "updated_at"]
+        read_only_fields = ["id", "updated_at"]
+        # Uniqueness is checked by the service (full_clean) so the error keeps the one shape.
+        validators: list = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in ("code", "name"):
+            fields[name].validators = [v for v in fields[name].validators if "Unique" not in type(v).__name__]
+        return fields
+
+
+class ChecklistRuleSerializer(serializers.ModelSerializer):
+    matter = serializers.PrimaryKeyRelatedField(queryset=ApprovalMatter.objects.all())
+    matter_name = serializers.CharField(source="matter.name", read_only=True)
+    condition = serializers.JSONField(help_text='{"all": [...]}, {"any": [...]}, {"not": {...}}, or a leaf')
+    condition_text = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChecklistRule
+        fields = ["id", "name", "matter", "matter_name", "condition", "condition_text", "description", "is_active"]
+        read_only_fields = ["id"]
+        validators: list = []
+
+    def get_condition_text(self, rule) -> str:
+        try:
+            return describe(rule.condition)
+        except (KeyError, TypeError):
+            return ""
+
+
+class CorrectionSerializer(serializers.Serializer):
+    requested_on = serializers.DateField()
+    resumed_on = serializers.DateField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    project = serializers.IntegerField(source="checklist.project_id", read_only=True)
+    project_name = serializers.CharField(source="checklist.project.name", read_only=True)
+    matter_code = serializers.CharField(source="matter.code", read_only=True)
+    matter_name = serializers.CharField(source="matter.name", read_only=True)
+    approval_stage = serializers.IntegerField(source="matter.approval_stage", read_only=True)
+    department = serializers.IntegerField(source="matter.department_id", read_only=True, allow_null=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChecklistItem
+        fields = [
+            "id",
+            "project",
+            "project_name",
+            "matter",
+            "matter_code",
+            "matter_name",
+            "approval_stage",
+            "department",
+            "status",
+            "status_display",
+            "status_reason",
+            "is_required",
+            "required_by",
+            "use_commitment",
+            "submitted_on",
+            "accepted_on",
+            "decided_on",
+            "decision",
+            "document_number",
+            "statutory_due",
+            "committed_due",
+            "benchmark_due",
+            "elapsed_workdays",
+            "remaining_workdays",
+            "warning_level",
+            "clock_provisional",
+            "clock_computed_on",
+            "actual_workdays",
+            "beat_benchmark",
+            "actions",
+        ]
+        read_only_fields = fields
+
+    def get_actions(self, item) -> list[str]:
+        from kaigong.approvals.services import available_actions
+
+        request = self.context.get("request")
+        return available_actions(request.user, item) if request else []
+
+
+class ChecklistSerializer(serializers.Serializer):
+    project = serializers.IntegerField(source="project.pk")
+    project_name = serializers.CharField(source="project.name")
+    generated_at = serializers.DateTimeField(source="checklist.generated_at", allow_null=True, default=None)
+    warning_level = serializers.CharField(source="light")
+    items = serializers.SerializerMethodField()
+
+    def get_items(self, view) -> list[dict]:
+        return ChecklistItemSerializer([row["item"] for row in view.items], many=True, context=self.context).data
+
+
+class ItemTransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=ItemAction.choices)
+    on = serializers.DateField(required=False, allow_null=True, help_text="date of the step (default today)")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    decision = serializers.ChoiceField(choices=Decision.choices, required=False, allow_blank=True)
+    document_number = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    use_commitment = serializers.BooleanField(required=False, default=False)

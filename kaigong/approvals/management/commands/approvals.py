@@ -1,0 +1,66 @@
+"""`kaigong approvals seed | generate | refresh`: the catalogue seed, checklist generation and the daily clock job."""
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kaigong.approvals import services
+from kaigong.core.exceptions import KaigongError
+from kaigong.projects.models import Project
+
+ACTOR = "kaigong approvals"
+
+
+class Command(BaseCommand):
+    help = "审批事项目录与清单: seed(补齐目录与默认规则)、generate(按规则生成清单)、refresh(重算计时与预警灯)"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        sub.add_parser("seed", help="add the seed catalogue's missing departments, matters and rules")
+        generate = sub.add_parser("generate", help="generate or regenerate checklists from the rules")
+        target = generate.add_mutually_exclusive_group(required=True)
+        target.add_argument("--project", type=int, action="append", help="project id (repeatable)")
+        target.add_argument("--all", action="store_true", help="every project")
+        refresh = sub.add_parser("refresh", help="recompute clocks and lights of running items (daily job)")
+        refresh.add_argument("--date", type=dt.date.fromisoformat, help="as of this date (ISO), default today")
+        refresh.add_argument(
+            "--enqueue", action="store_true", help="hand the refresh to the background worker instead of running it"
+        )
+
+    def handle(self, *args, subcommand, **options):
+        try:
+            getattr(self, f"_{subcommand}")(**options)
+        except KaigongError as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _seed(self, **options):
+        created = services.seed_catalogue(actor_label=f"{ACTOR} seed")
+        self.stdout.write(
+            f"departments +{len(created['departments'])}, matters +{len(created['matters'])}, "
+            f"rules +{len(created['rules'])}"
+        )
+
+    def _generate(self, *, project=None, all=False, **options):
+        queryset = Project.objects.order_by("pk")
+        if not all:
+            queryset = queryset.filter(pk__in=project)
+            missing = sorted(set(project) - set(queryset.values_list("pk", flat=True)))
+            if missing:
+                raise CommandError(f"项目不存在 (no such project): {', '.join(map(str, missing))}")
+        count = 0
+        for item in queryset.iterator(chunk_size=500):
+            services.generate_checklist(project=item, actor=None, actor_label=f"{ACTOR} generate")
+            count += 1
+        self.stdout.write(f"checklists generated: {count}")
+
+    def _refresh(self, *, date=None, enqueue=False, **options):
+        if enqueue:
+            if date:
+                raise CommandError("--enqueue 不能与 --date 同用 (--enqueue refreshes as of the day it runs)")
+            from kaigong.approvals.tasks import refresh_clocks_task
+
+            result = refresh_clocks_task.enqueue()
+            self.stdout.write(f"enqueued: {result.id}")
+            return
+        counts = services.refresh_clocks(today=date)
+        self.stdout.write(" ".join(f"{key}={value}" for key, value in counts.items()))

@@ -1,0 +1,567 @@
+"""Writes of the approvals app: the catalogue (matters, rules), checklist generation, item transitions, clocks.
+
+Each service: keyword-only arguments, an explicit actor (a User, or None with ``actor_label`` for commands and
+jobs), one transaction, audit events written inside it, the changed object returned.
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from kaigong.accounts.choices import Role
+from kaigong.accounts.models import User
+from kaigong.approvals.choices import (
+    ACTION_SIDES,
+    ACTION_SOURCES,
+    ACTION_TARGETS,
+    ITEM_TRANSITIONS,
+    ActorSide,
+    Decision,
+    ItemAction,
+    ItemStatus,
+    WarningLevel,
+)
+from kaigong.approvals.clocks import apply_clock, compute_clock
+from kaigong.approvals.models import (
+    ApprovalMatter,
+    Checklist,
+    ChecklistItem,
+    ChecklistRule,
+    CorrectionWindow,
+    WarningNotice,
+)
+from kaigong.approvals.rules import evaluate, project_facts
+from kaigong.audit.choices import AuditAction
+from kaigong.audit.services import diff, record_event, snapshot
+from kaigong.core.exceptions import PermissionDeniedError, TransitionNotAllowed
+from kaigong.projects.models import Project
+
+MATTER_FIELDS = [
+    "code",
+    "name",
+    "approval_stage",
+    "department",
+    "legal_basis",
+    "statutory_limit",
+    "committed_limit",
+    "benchmark_limit",
+    "benchmark_source",
+    "required_materials",
+    "allows_commitment",
+    "is_milestone",
+    "is_local_configuration",
+    "is_active",
+    "sort_order",
+]
+MATTER_AUDIT_FIELDS = [*MATTER_FIELDS, "prerequisites"]
+RULE_FIELDS = ["name", "matter", "condition", "description", "is_active"]
+ITEM_AUDIT_FIELDS = [
+    "status",
+    "required_by",
+    "status_reason",
+    "is_required",
+    "use_commitment",
+    "submitted_on",
+    "accepted_on",
+    "decided_on",
+    "decision",
+    "document_number",
+]
+NO_LONGER_REQUIRED = gettext_noop("项目属性变化后,清单规则不再要求该事项")
+
+
+def can_edit_catalogue(user) -> bool:
+    """Administrators edit the catalogue and the rules; everyone else reads (or, for rules, may not see them)."""
+    return user is not None and user.is_authenticated and user.is_kaigong_admin
+
+
+def _check_catalogue_editor(actor) -> None:
+    if actor is not None and not can_edit_catalogue(actor):
+        raise PermissionDeniedError("只有系统管理员可以修改审批事项目录和清单规则")
+
+
+# --- the catalogue ------------------------------------------------------------------------------------------
+
+
+def _prerequisite_cycle(matter: ApprovalMatter, prerequisites) -> list[ApprovalMatter] | None:
+    """A chain matter → prerequisite → … → matter that the new prerequisites would close, or None."""
+    edges = defaultdict(set)
+    for source, target in ApprovalMatter.prerequisites.through.objects.values_list(
+        "from_approvalmatter_id", "to_approvalmatter_id"
+    ):
+        if source != matter.pk:
+            edges[source].add(target)
+    edges[matter.pk] = {p.pk for p in prerequisites}
+    names = dict(ApprovalMatter.objects.values_list("pk", "name"))
+    names[matter.pk] = matter.name
+    stack = [(p.pk, [matter.pk, p.pk]) for p in prerequisites]
+    seen = set()
+    while stack:
+        node, path = stack.pop()
+        if node == matter.pk:
+            return [names[n] for n in path]
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend((nxt, [*path, nxt]) for nxt in edges.get(node, ()))
+    return None
+
+
+def _save_matter(matter: ApprovalMatter, prerequisites) -> None:
+    matter.full_clean()
+    matter.save()
+    if prerequisites is not None:
+        prerequisites = list(prerequisites)
+        if any(p.pk == matter.pk for p in prerequisites):
+            raise ValidationError({"prerequisites": [gettext_noop("事项不能以自身为前置事项")]})
+        cycle = _prerequisite_cycle(matter, prerequisites)
+        if cycle:
+            raise ValidationError(
+                {"prerequisites": [gettext_noop("前置事项形成循环: %(cycle)s") % {"cycle": " → ".join(cycle)}]}
+            )
+        matter.prerequisites.set(prerequisites)
+
+
+@transaction.atomic
+def create_matter(*, actor, data: dict, prerequisites=None, actor_label: str = "") -> ApprovalMatter:
+    _check_catalogue_editor(actor)
+    matter = ApprovalMatter(**{k: v for k, v in data.items() if k in MATTER_FIELDS})
+    _save_matter(matter, prerequisites or [])
+    record_event(
+        action=AuditAction.CREATE,
+        actor=actor,
+        actor_label=actor_label,
+        obj=matter,
+        changes={k: [None, v] for k, v in snapshot(matter, MATTER_AUDIT_FIELDS).items()},
+    )
+    return matter
+
+
+@transaction.atomic
+def update_matter(
+    *, matter: ApprovalMatter, actor, data: dict, prerequisites=None, actor_label: str = ""
+) -> ApprovalMatter:
+    _check_catalogue_editor(actor)
+    matter = ApprovalMatter.objects.select_for_update().get(pk=matter.pk)
+    before = snapshot(matter, MATTER_AUDIT_FIELDS)
+    for name, value in data.items():
+        if name in MATTER_FIELDS:
+            setattr(matter, name, value)
+    _save_matter(matter, prerequisites)
+    changes = diff(before, snapshot(matter, MATTER_AUDIT_FIELDS))
+    if changes:
+        record_event(action=AuditAction.UPDATE, actor=actor, actor_label=actor_label, obj=matter, changes=changes)
+    return matter
+
+
+@transaction.atomic
+def create_rule(*, actor, data: dict, actor_label: str = "") -> ChecklistRule:
+    _check_catalogue_editor(actor)
+    rule = ChecklistRule(**{k: v for k, v in data.items() if k in RULE_FIELDS})
+    rule.full_clean()
+    rule.save()
+    record_event(
+        action=AuditAction.CREATE,
+        actor=actor,
+        actor_label=actor_label,
+        obj=rule,
+        changes={k: [None, v] for k, v in snapshot(rule, RULE_FIELDS).items()},
+    )
+    return rule
+
+
+@transaction.atomic
+def update_rule(*, rule: ChecklistRule, actor, data: dict, actor_label: str = "") -> ChecklistRule:
+    _check_catalogue_editor(actor)
+    rule = ChecklistRule.objects.select_for_update().get(pk=rule.pk)
+    before = snapshot(rule, RULE_FIELDS)
+    for name, value in data.items():
+        if name in RULE_FIELDS:
+            setattr(rule, name, value)
+    rule.full_clean()
+    rule.save()
+    changes = diff(before, snapshot(rule, RULE_FIELDS))
+    if changes:
+        record_event(action=AuditAction.UPDATE, actor=actor, actor_label=actor_label, obj=rule, changes=changes)
+    return rule
+
+
+@transaction.atomic
+def delete_rule(*, rule: ChecklistRule, actor, actor_label: str = "") -> None:
+    """Delete a rule. Checklists keep their items; the next regeneration applies the remaining rules."""
+    _check_catalogue_editor(actor)
+    record_event(
+        action=AuditAction.DELETE,
+        actor=actor,
+        actor_label=actor_label,
+        obj=rule,
+        changes={k: [v, None] for k, v in snapshot(rule, RULE_FIELDS).items()},
+    )
+    rule.delete()
+
+
+@transaction.atomic
+def seed_catalogue(*, actor_label: str) -> dict:
+    """Add the seed departments, matters and rules that are missing (kaigong approvals seed); audited."""
+    from django.apps import apps
+
+    from kaigong.approvals.data.catalogue import seed_catalogue as seed
+
+    created = seed(apps)
+    for kind in ("departments", "matters", "rules"):
+        for obj in created[kind]:
+            record_event(action=AuditAction.CREATE, actor_label=actor_label, obj=obj, note="seed")
+    return created
+
+
+# --- checklists ---------------------------------------------------------------------------------------------
+
+
+def required_matters(project: Project, rules=None) -> dict[int, list[str]]:
+    """{matter id: [names of the active rules that require it]} for ``project``."""
+    if rules is None:
+        rules = ChecklistRule.objects.filter(is_active=True, matter__is_active=True).only(
+            "name", "matter_id", "condition"
+        )
+    facts = project_facts(project)
+    required: dict[int, list[str]] = defaultdict(list)
+    for rule in rules:
+        if evaluate(rule.condition, facts):
+            required[rule.matter_id].append(rule.name)
+    return dict(required)
+
+
+def _item_changes(item: ChecklistItem, before: dict) -> dict:
+    return diff(before, snapshot(item, ITEM_AUDIT_FIELDS))
+
+
+@transaction.atomic
+def generate_checklist(*, project: Project, actor=None, actor_label: str = "", rules=None) -> Checklist:
+    """Apply the rules to ``project``: add newly required matters, mark matters no longer required and not
+    started as not applicable (with the reason), bring back such matters when required again. Items with
+    history are never deleted; every change is audited."""
+    if actor is not None and not Project.objects.editable_by(actor).filter(pk=project.pk).exists():
+        raise PermissionDeniedError("您无权为该项目生成审批清单")
+    checklist, created = Checklist.objects.get_or_create(project=project)
+    if created:
+        record_event(action=AuditAction.CREATE, actor=actor, actor_label=actor_label, obj=checklist, project=project)
+    required = required_matters(project, rules)
+    items = {item.matter_id: item for item in checklist.items.select_for_update().select_related("matter")}
+    matters = ApprovalMatter.objects.in_bulk([m for m in required if m not in items])
+    for matter_id in sorted(required):
+        if matter_id in items:
+            continue
+        item = ChecklistItem.objects.create(
+            checklist=checklist, matter=matters[matter_id], required_by=required[matter_id]
+        )
+        record_event(
+            action=AuditAction.CREATE,
+            actor=actor,
+            actor_label=actor_label,
+            obj=item,
+            project=project,
+            changes={"required_by": [None, required[matter_id]]},
+        )
+    for matter_id, item in items.items():
+        before = snapshot(item, ITEM_AUDIT_FIELDS)
+        rules_now = required.get(matter_id, [])
+        fields = []
+        if item.required_by != rules_now:
+            item.required_by = rules_now
+            fields.append("required_by")
+        if rules_now and not item.is_required:
+            item.is_required = True
+            fields.append("is_required")
+            # Set aside by a regeneration (not by a person), now required again.
+            if item.status == ItemStatus.NOT_APPLICABLE and item.status_reason == NO_LONGER_REQUIRED:
+                item.status, item.status_reason = ItemStatus.NOT_STARTED, ""
+                fields += ["status", "status_reason"]
+        elif not rules_now and item.is_required:
+            item.is_required = False
+            fields.append("is_required")
+            if item.status == ItemStatus.NOT_STARTED:
+                item.status, item.status_reason = ItemStatus.NOT_APPLICABLE, NO_LONGER_REQUIRED
+                fields += ["status", "status_reason"]
+        if fields:
+            item.save(update_fields=[*fields, "updated_at"])
+            changes = _item_changes(item, before)
+            if changes:
+                record_event(
+                    action=AuditAction.UPDATE,
+                    actor=actor,
+                    actor_label=actor_label,
+                    obj=item,
+                    project=project,
+                    changes=changes,
+                    note="regenerate",
+                )
+    checklist.generated_at = timezone.now()
+    checklist.save(update_fields=["generated_at"])
+    return checklist
+
+
+def regenerate_checklist_if_any(*, project: Project, actor=None, actor_label: str = "") -> Checklist | None:
+    """Regenerate the checklist of a project that has one; for update_project, inside its transaction, after the
+    project's attributes are saved. The actor already passed update_project's permission check, so the
+    regeneration runs on the system's authority and is audited under the actor's name."""
+    if not Checklist.objects.filter(project=project).exists():
+        return None
+    return generate_checklist(project=project, actor=None, actor_label=actor_label or str(actor or ""))
+
+
+# --- item transitions ---------------------------------------------------------------------------------------
+
+
+def action_allowed_for(user, item: ChecklistItem, action: str) -> bool:
+    """Whether ``user`` may take ``action`` on ``item`` (its status aside). The one place that says who acts."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.can_edit_all_projects:
+        return True
+    side = ACTION_SIDES[action]
+    project = item.checklist.project
+    if side == ActorSide.APPLICANT:
+        if user.role == Role.ENTERPRISE:
+            return bool(user.organization_id) and project.owner_id == user.organization_id
+        if user.role == Role.DEPARTMENT:
+            return bool(user.department_id) and project.responsible_department_id == user.department_id
+        return False
+    if side == ActorSide.APPROVER:
+        # A matter without an approving department (e.g. utility connections) is recorded by the office.
+        return (
+            user.role == Role.DEPARTMENT
+            and bool(user.department_id)
+            and item.matter.department_id == user.department_id
+        )
+    return False
+
+
+def available_actions(user, item: ChecklistItem) -> list[str]:
+    """The actions ``user`` may take on ``item`` now (for buttons and the API)."""
+    return [
+        action
+        for action in ItemAction.values
+        if item.status in ACTION_SOURCES[action] and action_allowed_for(user, item, action)
+    ]
+
+
+def _refuse(message: str, **params):
+    raise TransitionNotAllowed(message, params=params)
+
+
+def _check_date(on: dt.date, after: dt.date | None, label_after: str) -> None:
+    today = timezone.localdate()
+    if on > today:
+        _refuse("日期不能晚于今天(%(today)s)", today=today.isoformat())
+    if after and on < after:
+        _refuse("日期不能早于%(what)s(%(date)s)", what=label_after, date=after.isoformat())
+
+
+@transaction.atomic
+def transition_item(
+    *,
+    item: ChecklistItem,
+    action: str,
+    actor,
+    actor_label: str = "",
+    on: dt.date | None = None,
+    reason: str = "",
+    decision: str = "",
+    document_number: str = "",
+    use_commitment: bool = False,
+) -> ChecklistItem:
+    """Take ``action`` on ``item``: the only writer of ChecklistItem.status, checked against ITEM_TRANSITIONS.
+
+    ``on`` is the date the step happened (default today). Deciding needs a decision and a document number (文号).
+    A matter submitted under 告知承诺制 (``use_commitment``) is decided, approved, when it is accepted.
+    """
+    if action not in ACTION_TARGETS:
+        _refuse("未知的操作: %(action)s", action=action)
+    item = ChecklistItem.objects.select_for_update().select_related("matter", "checklist__project").get(pk=item.pk)
+    project = item.checklist.project
+    if actor is not None and not action_allowed_for(actor, item, action):
+        raise PermissionDeniedError("您无权对该事项执行此操作")
+    if item.status not in ACTION_SOURCES[action]:
+        _refuse(
+            "事项当前状态为“%(status)s”,不能执行“%(action)s”",
+            status=ItemStatus(item.status).label,
+            action=ItemAction(action).label,
+        )
+    target = ACTION_TARGETS[action]
+    on = on or timezone.localdate()
+    reason = (reason or "").strip()
+    document_number = (document_number or "").strip()
+    before = snapshot(item, ITEM_AUDIT_FIELDS)
+    correction = None
+
+    if action == ItemAction.SUBMIT:
+        if use_commitment and not item.matter.allows_commitment:
+            _refuse("该事项不适用告知承诺制")
+        _check_date(on, None, "")
+        item.submitted_on, item.use_commitment = on, bool(use_commitment)
+    elif action == ItemAction.WITHDRAW:
+        item.submitted_on, item.use_commitment = None, False
+    elif action == ItemAction.ACCEPT:
+        _check_date(on, item.submitted_on, "申报日期")
+        item.accepted_on = on
+        if item.use_commitment:
+            if not document_number:
+                _refuse("告知承诺制事项受理即办结,请填写文号")
+            target = ItemStatus.DECIDED
+            item.decided_on, item.decision, item.document_number = on, Decision.APPROVED, document_number
+    elif action == ItemAction.REQUEST_CORRECTION:
+        last = item.corrections.exclude(resumed_on=None).order_by("-resumed_on").first()
+        _check_date(on, last.resumed_on if last else item.accepted_on, "受理日期")
+        correction = CorrectionWindow(item=item, requested_on=on, reason=reason, actor=actor)
+    elif action == ItemAction.RESUME:
+        correction = item.corrections.filter(resumed_on=None).order_by("-requested_on").first()
+        _check_date(on, correction.requested_on, "补正通知日期")
+        correction.resumed_on = on
+    elif action == ItemAction.DECIDE:
+        if decision not in Decision.values:
+            _refuse("请选择办理结果(准予许可或不予许可)")
+        if not document_number:
+            _refuse("办结须填写文号")
+        last = item.corrections.exclude(resumed_on=None).order_by("-resumed_on").first()
+        _check_date(on, max(filter(None, [item.accepted_on, last and last.resumed_on])), "受理日期")
+        item.decided_on, item.decision, item.document_number = on, decision, document_number
+    elif action in (ItemAction.MARK_NOT_APPLICABLE, ItemAction.WAIVE):
+        if not reason:
+            _refuse("请填写原因")
+        item.status_reason = reason[:300]
+    elif action == ItemAction.REINSTATE:
+        item.status_reason = ""
+
+    if target not in ITEM_TRANSITIONS[item.status]:  # the table is the law even when the code above is wrong
+        _refuse("不允许的状态变更")
+    item.status = target
+    if correction is not None:
+        correction.full_clean()
+        correction.save()
+    level_before = item.warning_level
+    _refresh_item_clock(item, today=timezone.localdate())
+    item.save()
+    if _turned(level_before, item.warning_level):
+        _notify_after_commit([(item.pk, item.warning_level)])
+    changes = _item_changes(item, before)
+    record_event(
+        action=AuditAction.UPDATE,
+        actor=actor,
+        actor_label=actor_label,
+        obj=item,
+        project=project,
+        changes=changes,
+        note=f"{action}: {reason}"[:500] if reason else action,
+    )
+    return item
+
+
+ALERT_LEVELS = (WarningLevel.YELLOW, WarningLevel.RED)
+
+
+def _turned(before: str, after: str) -> bool:
+    """An item 'turns' yellow or red when its light moves into one of them (green → yellow, yellow → red …)."""
+    if after == WarningLevel.RED:
+        return before != WarningLevel.RED
+    return after == WarningLevel.YELLOW and before not in ALERT_LEVELS
+
+
+def _notify_after_commit(alerts: list[tuple[int, str]]) -> None:
+    """After the transaction commits, write a notice per (item, level) to the office and the approving department.
+
+    Idempotent: one notice per person, item and level (a unique constraint; conflicts are ignored).
+    """
+    if not alerts:
+        return
+
+    def write():
+        items = dict(
+            ChecklistItem.objects.filter(pk__in=[i for i, _level in alerts]).values_list("pk", "matter__department_id")
+        )
+        office = list(User.objects.filter(is_active=True, role=Role.OFFICE).values_list("pk", flat=True))
+        departments = set(items.values())
+        officers = defaultdict(list)
+        for pk, department_id in User.objects.filter(
+            is_active=True, role=Role.DEPARTMENT, department_id__in=departments - {None}
+        ).values_list("pk", "department_id"):
+            officers[department_id].append(pk)
+        notices = [
+            WarningNotice(recipient_id=user_id, item_id=item_id, level=level)
+            for item_id, level in alerts
+            if item_id in items
+            for user_id in {*office, *officers.get(items[item_id], [])}
+        ]
+        WarningNotice.objects.bulk_create(notices, ignore_conflicts=True, batch_size=2000)
+
+    transaction.on_commit(write)
+
+
+def _refresh_item_clock(item: ChecklistItem, *, today: dt.date, calendar=None) -> list[str]:
+    corrections = list(item.corrections.all()) if item.accepted_on else []
+    return apply_clock(item, compute_clock(item, corrections, today=today, calendar=calendar), today=today)
+
+
+def refresh_clocks(*, today: dt.date | None = None, batch_size: int = 2000) -> dict:
+    """Recompute the clock and light of every running item (the daily job; `kaigong approvals refresh`).
+
+    An item that turns yellow or red gets in-app notices (after commit). Idempotent: running it twice on the same
+    day changes nothing and notifies no one the second time. Returns counts.
+    """
+    from kaigong.approvals.choices import CLOCK_STATUSES
+    from kaigong.workdays.calendar import get_calendar
+
+    today = today or timezone.localdate()
+    calendar = get_calendar()
+    counts = {"checked": 0, "changed": 0, "yellow": 0, "red": 0, "alerts": 0}
+    queryset = (
+        ChecklistItem.objects.filter(status__in=CLOCK_STATUSES)
+        .select_related("matter")
+        .prefetch_related("corrections")
+        .order_by("pk")
+    )
+    last_pk = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last_pk)[:batch_size])
+        if not batch:
+            break
+        last_pk = batch[-1].pk
+        changed, alerts = [], []
+        for item in batch:
+            counts["checked"] += 1
+            level_before = item.warning_level
+            clock = compute_clock(item, item.corrections.all(), today=today, calendar=calendar)
+            if apply_clock(item, clock, today=today):
+                changed.append(item)
+            if _turned(level_before, item.warning_level):
+                alerts.append((item.pk, item.warning_level))
+            counts[item.warning_level] = counts.get(item.warning_level, 0) + 1
+        counts["alerts"] += len(alerts)
+        if changed:
+            with transaction.atomic():
+                _notify_after_commit(alerts)
+                ChecklistItem.objects.bulk_update(
+                    changed,
+                    [
+                        "statutory_due",
+                        "committed_due",
+                        "benchmark_due",
+                        "elapsed_workdays",
+                        "remaining_workdays",
+                        "warning_level",
+                        "actual_workdays",
+                        "beat_benchmark",
+                        "clock_provisional",
+                        "clock_computed_on",
+                    ],
+                )
+            counts["changed"] += len(changed)
+    return {k: counts.get(k, 0) for k in ("checked", "changed", "green", "yellow", "red", "alerts")}
+
+
+def mark_notices_read(*, user) -> int:
+    """Mark all of ``user``'s unread notices read (their own inbox: not audited). Returns how many."""
+    return WarningNotice.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())

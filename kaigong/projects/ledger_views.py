@@ -1,0 +1,156 @@
+"""Ledger pages: export the filtered list, upload a sheet, see its check, confirm the import, follow progress.
+
+Views parse input, check permission and render; reading and writing is done by exporters/importers/tasks.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kaigong.core.exceptions import KaigongError
+from kaigong.projects import tasks
+from kaigong.projects.exporters import export_ledger
+from kaigong.projects.importers import (
+    LedgerFileError,
+    Problem,
+    build_error_report,
+    create_ledger_import,
+    list_ledger_imports,
+)
+from kaigong.projects.models import LedgerImport
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PROBLEMS_PER_PAGE = 100
+RUNNING = (LedgerImport.Status.PENDING, LedgerImport.Status.CHECKING, LedgerImport.Status.IMPORTING)
+
+
+class LedgerImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("台账文件"),
+        help_text=_("支持 .xlsx、.xls、.csv;可包含标题行、合并单元格、单位说明和合计行"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+        error_messages={"empty": _("文件为空"), "required": _("请选择要导入的台账文件")},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.KAIGONG_IMPORT_MAX_BYTES
+        if upload.size >= limit:
+            raise forms.ValidationError(
+                _("文件过大(%(size)s MB),上限为 %(limit)s MB"),
+                params={"size": f"{upload.size / 1048576:.1f}", "limit": f"{limit / 1048576:g}"},
+            )
+        return upload
+
+
+def _require_import(user) -> None:
+    if not getattr(user, "can_import", False):
+        raise PermissionDenied
+
+
+def _get_import(request, pk: int) -> LedgerImport:
+    _require_import(request.user)
+    return get_object_or_404(LedgerImport.objects.select_related("uploaded_by"), pk=pk)
+
+
+@login_required
+@require_GET
+def ledger_export(request):
+    """The list page's current filters → a .xlsx ledger of the projects the user may see."""
+    try:
+        export = export_ledger(user=request.user, params=request.GET)
+    except KaigongError as exc:
+        return render(request, "projects/ledger/export_error.html", {"error": exc}, status=400)
+    handle = export.path.open("rb")
+    export.path.unlink()  # the open handle keeps the data until the response is sent
+    return FileResponse(handle, as_attachment=True, filename=export.filename, content_type=XLSX)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ledger_import(request):
+    _require_import(request.user)
+    form = LedgerImportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                record = create_ledger_import(upload=form.cleaned_data["file"], user=request.user)
+            except LedgerFileError as exc:
+                form.add_error("file", str(exc))
+            else:
+                tasks.start_check(record)
+                return redirect("projects:ledger-import-detail", pk=record.pk)
+        status = 400
+    context = {
+        "form": form,
+        "imports": list_ledger_imports(user=request.user),
+        "background_rows": settings.KAIGONG_IMPORT_BACKGROUND_ROWS,
+        "max_rows": settings.KAIGONG_IMPORT_MAX_ROWS,
+        "max_mb": f"{settings.KAIGONG_IMPORT_MAX_BYTES / 1048576:g}",
+    }
+    return render(request, "projects/ledger/import.html", context, status=status)
+
+
+@login_required
+@require_GET
+def ledger_import_detail(request, pk: int):
+    record = _get_import(request, pk)
+    paginator = Paginator([Problem.from_dict(p) for p in record.problems], PROBLEMS_PER_PAGE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    context = {
+        "record": record,
+        "page_obj": page_obj,
+        "running": record.status in RUNNING,
+        "can_confirm": record.status == LedgerImport.Status.CHECKED and not record.problems,
+    }
+    return render(request, "projects/ledger/detail.html", context)
+
+
+@login_required
+@require_GET
+def ledger_import_progress(request, pk: int):
+    """The htmx fragment the detail page polls every second while a check or import runs."""
+    record = _get_import(request, pk)
+    running = record.status in RUNNING
+    response = render(request, "projects/ledger/_progress.html", {"record": record, "running": running})
+    if not running and request.htmx:
+        response["HX-Refresh"] = "true"  # finished: reload the page to show the result
+    return response
+
+
+@login_required
+@require_POST
+def ledger_import_confirm(request, pk: int):
+    record = _get_import(request, pk)
+    try:
+        tasks.start_import(record, actor=request.user)
+    except KaigongError as exc:
+        messages.error(request, str(exc))
+    return redirect("projects:ledger-import-detail", pk=record.pk)
+
+
+@login_required
+@require_GET
+def ledger_import_errors(request, pk: int):
+    """The uploaded sheet with a 错误 column, to fix and upload again."""
+    record = _get_import(request, pk)
+    if not record.problems:
+        raise Http404
+    try:
+        path = build_error_report(
+            record.file.path, [Problem.from_dict(p) for p in record.problems], filename=record.original_name
+        )
+    except (KaigongError, FileNotFoundError) as exc:
+        raise Http404 from exc
+    handle = path.open("rb")
+    path.unlink()
+    stem = record.original_name.rsplit(".", 1)[0]
+    return FileResponse(handle, as_attachment=True, filename=f"{stem}-错误报告.xlsx", content_type=XLSX)

@@ -1,0 +1,278 @@
+"""Project pages (htmx-enhanced, fully usable without JavaScript). Reads via selectors, writes via services."""
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kaigong.core.exceptions import KaigongError, PermissionDeniedError, StaleVersionError
+from kaigong.projects import selectors, services
+from kaigong.projects.choices import Stage, allowed_next_stages
+from kaigong.projects.forms import ProjectForm, StageChangeForm
+from kaigong.projects.models import Project
+from kaigong.projects.templatetags.kaigong_tags import change_rows, yi
+
+PAGE_SIZE = 50
+
+# Detail page: fields shown besides the editable ones, in this order after them.
+DETAIL_EXTRA_FIELDS = ["stage", "actual_start_date", "actual_completion_date", "withdrawal_reason", "version"]
+
+
+def _year_param(request) -> int | None:
+    value = request.GET.get("year", "")
+    return int(value) if value.isdigit() else None
+
+
+@login_required
+def overview(request):
+    year = _year_param(request)
+    data = selectors.get_overview(user=request.user, year=year)
+    chart = {
+        "categories": [row["category__name"] for row in data.by_category],
+        "category_total": [yi(row["total"]) for row in data.by_category],
+        "category_annual": [yi(row["annual"]) for row in data.by_category],
+        "stages": [str(row["label"]) for row in data.by_stage],
+        "stage_count": [row["count"] for row in data.by_stage],
+        "stage_total": [yi(row["total"]) for row in data.by_stage],
+        "labels": {
+            "total": _("总投资(亿元)"),
+            "annual": _("年度计划投资(亿元)"),
+            "count": _("项目数(个)"),
+            "yi": _("亿元"),
+        },
+    }
+    return render(
+        request,
+        "projects/overview.html",
+        {
+            "overview": data,
+            "year": year,
+            "years": selectors.list_project_years(user=request.user),
+            "chart": chart,
+        },
+    )
+
+
+@login_required
+def project_list(request):
+    queryset, filterset = selectors.list_projects(user=request.user, params=request.GET)
+    # Paginator counts once (cached); the page's rows are one query with their related rows joined.
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    form = _filter_form(filterset.form)
+    context = {
+        "page_obj": page,
+        "filter_form": form,
+        "filter_errors": filterset.errors if filterset.is_bound else {},
+        "query_string": request.GET.urlencode(),
+        "export_query": _without(request.GET, "page"),
+        "can_create": request.user.can_create_projects,
+        "can_import": request.user.can_import,
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "projects/_project_results.html", context)
+    else:
+        response = render(request, "projects/project_list.html", context)
+    patch_vary_headers(response, ["HX-Request"])  # the same URL answers htmx with a fragment
+    return response
+
+
+def _filter_form(form):
+    """The filter form as the page shows it: "全部" for no choice, stages as checkboxes."""
+    for field in form.fields.values():
+        if isinstance(field, forms.NullBooleanField):
+            field.widget = forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
+        elif getattr(field, "empty_label", None) is not None:
+            field.empty_label = _("全部")
+            field.widget.choices = field.choices  # the widget may still iterate the class-level field
+    form.fields["stage"].widget = forms.CheckboxSelectMultiple(choices=form.fields["stage"].choices)
+    return form
+
+
+def _without(params, *names) -> str:
+    params = params.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _field_rows(project: Project) -> list[dict]:
+    """Every field of the project as (label, value) for the detail page."""
+    rows = []
+    for name in [*services.PROJECT_EDITABLE_FIELDS, *DETAIL_EXTRA_FIELDS]:
+        field = Project._meta.get_field(name)
+        value = getattr(project, name)
+        if field.choices and value not in (None, ""):
+            value = getattr(project, f"get_{name}_display")()
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        rows.append({"name": name, "label": field.verbose_name, "value": value})
+    return rows
+
+
+@login_required
+def project_detail(request, pk: int):
+    project = selectors.get_project(user=request.user, pk=pk)
+    editable = Project.objects.editable_by(request.user).filter(pk=project.pk).exists()
+    history = [
+        {"event": event, "rows": change_rows(event, Project)}
+        for event in selectors.list_project_history(project=project)
+    ]
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "editable": editable,
+            "field_rows": _field_rows(project),
+            "next_stages": [Stage(s).label for s in allowed_next_stages(project.stage)],
+            "history": history,
+            "memberships": list(project.batch_memberships.all()),
+            "investors": list(project.investors.all()),
+        },
+    )
+
+
+def _editable_project(request, pk: int) -> Project:
+    """The project if the user may edit it: 404 if not visible, 403 if visible but not editable."""
+    project = selectors.get_project(user=request.user, pk=pk)
+    if not Project.objects.editable_by(request.user).filter(pk=project.pk).exists():
+        raise PermissionDenied(_("您无权修改该项目"))
+    return project
+
+
+def _message(exc: KaigongError) -> str:
+    """A service error in the page's language."""
+    text = _(exc.msgid)
+    return text % exc.params if exc.params else text
+
+
+def _add_service_error(form, exc: Exception) -> None:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    elif isinstance(exc, ValidationError):
+        form.add_error(None, exc)
+    else:
+        form.add_error(None, _message(exc))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_create(request):
+    if not request.user.can_create_projects:
+        raise PermissionDenied(_("您无权新建项目"))
+    form = ProjectForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.create_project(data=form.service_data(), actor=request.user)
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(_message(exc)) from exc
+        except (KaigongError, ValidationError) as exc:
+            _add_service_error(form, exc)
+        else:
+            messages.success(request, _("项目“%(name)s”已登记。") % {"name": project.name})
+            return redirect("projects:detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form, "project": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request, pk: int):
+    project = _editable_project(request, pk)
+    # The form works on its own copy so the service compares against the stored values.
+    form = ProjectForm(request.POST or None, instance=Project.objects.get(pk=project.pk), user=request.user)
+    stale = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_project(
+                project=project,
+                data=form.service_data(),
+                actor=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleVersionError:
+            stale = _stale_differences(form, project.pk)
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(_message(exc)) from exc
+        except (KaigongError, ValidationError) as exc:
+            _add_service_error(form, exc)
+        else:
+            messages.success(request, _("项目已保存。"))
+            return redirect("projects:detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form, "project": project, "stale": stale})
+
+
+def _stale_differences(form: ProjectForm, pk: int) -> dict:
+    """After a refused stale save: what the other editor saved where it differs from this user's input.
+
+    The user's input stays in the form untouched. The hidden version moves to the stored one, so a second
+    submit, made after seeing the differences, is a deliberate choice and not a silent overwrite.
+    """
+    current = Project.objects.get(pk=pk)
+    differences = []
+    for name in form.service_data():
+        field = Project._meta.get_field(name)
+        if field.many_to_many:
+            stored = sorted(str(o) for o in getattr(current, name).all())
+            mine = sorted(str(o) for o in form.cleaned_data[name])
+        else:
+            stored, mine = getattr(current, name), form.cleaned_data[name]
+        if stored == mine or (stored in (None, "", []) and mine in (None, "", [])):
+            continue
+        if field.choices:
+            labels = dict(field.flatchoices)
+            stored, mine = labels.get(stored, stored), labels.get(mine, mine)
+        differences.append({"label": field.verbose_name, "stored": stored, "mine": mine})
+    data = form.data.copy()
+    data["version"] = str(current.version)
+    form.data = data
+    form.add_error(None, _message(StaleVersionError()))
+    return {"differences": differences, "version": current.version}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_stage(request, pk: int):
+    project = _editable_project(request, pk)
+    form = StageChangeForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_project_stage(
+                project=project,
+                stage=form.cleaned_data["stage"],
+                reason=form.cleaned_data["reason"],
+                effective_date=form.cleaned_data["effective_date"],
+                expected_version=form.cleaned_data["version"],
+                actor=request.user,
+            )
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(_message(exc)) from exc
+        except (KaigongError, ValidationError) as exc:
+            _add_service_error(form, exc)
+        else:
+            messages.success(request, _("项目阶段已变更为“%(stage)s”。") % {"stage": project.get_stage_display()})
+            return redirect("projects:detail", pk=project.pk)
+    return render(request, "projects/project_stage.html", {"form": form, "project": project})
+
+
+@login_required
+def batch_list(request):
+    return render(request, "projects/batch_list.html", {"batches": selectors.list_batches(user=request.user)})
+
+
+@login_required
+def batch_detail(request, pk: int):
+    batch = selectors.get_batch(user=request.user, pk=pk)
+    summary = selectors.get_batch_summary(batch=batch, user=request.user)
+    return render(
+        request,
+        "projects/batch_detail.html",
+        {"batch": batch, "summary": summary, "partial_view": not request.user.sees_everything},
+    )
