@@ -1,6 +1,7 @@
 """Shared fixtures: one user per role, with their department or organization, and logged-in clients."""
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from kaigong.accounts.choices import Role
@@ -17,6 +18,14 @@ def _immediate_tasks(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """LocaleMiddleware leaves a request's language active in the thread: start and end each test in Chinese."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -22,5 +22,6 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("approvals/", include("kaigong.approvals.api.urls")),
     path("workdays/", include("kaigong.workdays.api.urls")),
+    path("heritage/", include("kaigong.heritage.api.urls")),
     *router.urls,
 ]

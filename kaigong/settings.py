@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "kaigong.projects",
     "kaigong.workdays",
     "kaigong.approvals",
+    "kaigong.heritage",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +126,9 @@ STORAGES = {
 }
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
+
+# The city this installation serves (ledger titles, reports).
+KAIGONG_CITY_NAME = env.str("KAIGONG_CITY_NAME", default="侯马市")
 
 # Ledger uploads: refused above these sizes with a clear message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024

@@ -9,6 +9,7 @@ urlpatterns = [
     path("audit/", include("kaigong.audit.urls")),
     path("workdays/", include("kaigong.workdays.urls")),
     path("approvals/", include("kaigong.approvals.urls")),
+    path("heritage/", include("kaigong.heritage.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/", include("kaigong.api_urls")),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
@@ -6,4 +7,4 @@ class AccountsConfig(AppConfig):
 
     name = "kaigong.accounts"
     label = "accounts"
-    verbose_name = "账户与单位"
+    verbose_name = _("账户与单位")

@@ -286,3 +286,105 @@ class WarningNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.get_level_display()}"
+
+
+class ProjectPlan(models.Model):
+    """项目方案 (一方案): the one current plan of a project, scheduling its checklist toward groundbreaking.
+
+    The schedule itself (early and latest dates, slack, critical path) is computed on read from the checklist, the
+    durations and the calendar (kaigong.approvals.planning); the plan stores what people decide: durations, target
+    dates, the baseline, and the last computed forecast (for lists of infeasible plans).
+    """
+
+    project = models.OneToOneField(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="plan")
+    forecast_groundbreaking = models.DateField(_("预测最早开工日期"), null=True, blank=True, editable=False)
+    is_feasible = models.BooleanField(_("计划开工日期可实现"), null=True, blank=True, editable=False)
+    computed_on = models.DateField(_("计算日期"), null=True, blank=True, editable=False)
+    baseline_saved_at = models.DateTimeField(_("基线保存时间"), null=True, blank=True, editable=False)
+    baseline_saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("基线保存人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("项目方案")
+        verbose_name_plural = _("项目方案")
+
+    def __str__(self) -> str:
+        return f"{self.project}的方案"
+
+
+class PlanItem(models.Model):
+    """方案事项: one checklist item in the plan: its expected duration, target dates and baseline dates."""
+
+    plan = models.ForeignKey(ProjectPlan, verbose_name=_("方案"), on_delete=models.CASCADE, related_name="items")
+    item = models.OneToOneField(
+        ChecklistItem, verbose_name=_("清单项"), on_delete=models.CASCADE, related_name="plan_item"
+    )
+    duration_workdays = models.PositiveSmallIntegerField(
+        _("预计用时(工作日)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(999)],
+        help_text=_("留空则取标杆时限,其次承诺时限、法定时限"),
+    )
+    target_start = models.DateField(_("目标开始日期"), null=True, blank=True)
+    target_finish = models.DateField(_("目标完成日期"), null=True, blank=True)
+    target_set_manually = models.BooleanField(_("目标日期人工设定"), default=False, editable=False)
+    baseline_start = models.DateField(_("基线开始日期"), null=True, blank=True, editable=False)
+    baseline_finish = models.DateField(_("基线完成日期"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["item__matter__approval_stage", "item__matter__sort_order", "id"]
+        verbose_name = _("方案事项")
+        verbose_name_plural = _("方案事项")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_start__isnull=True)
+                | Q(target_finish__isnull=True)
+                | Q(target_finish__gte=models.F("target_start")),
+                name="approvals_planitem_target_finish_after_start",
+                violation_error_message=_("目标完成日期不能早于目标开始日期"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.item.matter}"
+
+    def clean(self):
+        if self.target_start and self.target_finish and self.target_finish < self.target_start:
+            raise ValidationError({"target_finish": _("目标完成日期不能早于目标开始日期")})
+
+
+class PlanDateChange(models.Model):
+    """A change of an item's target dates, with its reason (FAST-41 style reasoned slip); kept for ever."""
+
+    plan_item = models.ForeignKey(
+        PlanItem, verbose_name=_("方案事项"), on_delete=models.CASCADE, related_name="date_changes"
+    )
+    old_start = models.DateField(_("原开始日期"), null=True, blank=True)
+    new_start = models.DateField(_("新开始日期"), null=True, blank=True)
+    old_finish = models.DateField(_("原完成日期"), null=True, blank=True)
+    new_finish = models.DateField(_("新完成日期"), null=True, blank=True)
+    reason = models.CharField(_("调整原因"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("调整人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField(_("调整人"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("目标日期调整")
+        verbose_name_plural = _("目标日期调整")
+
+    def __str__(self) -> str:
+        return f"{self.plan_item}: {self.old_finish} → {self.new_finish}"

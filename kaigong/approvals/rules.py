@@ -62,6 +62,15 @@ def _field(name: str) -> Callable:
     return lambda project: getattr(project, name, None)
 
 
+def _in_heritage_zone(project) -> bool:
+    explicit = getattr(project, "in_heritage_control_zone", None)
+    if explicit is not None:
+        return bool(explicit)
+    from kaigong.heritage.selectors import project_in_control_zone  # lazy: heritage builds on approvals
+
+    return project_in_control_zone(project)
+
+
 ATTRIBUTES: dict[str, Attribute] = {
     "review_regime": Attribute(_("审批方式"), CHOICE, _field("review_regime"), tuple(ReviewRegime.choices)),
     "project_class": Attribute(_("审批流程类型"), NUMBER, _field("project_class"), tuple(ProjectClass.choices)),
@@ -72,10 +81,9 @@ ATTRIBUTES: dict[str, Attribute] = {
     "building_area": Attribute(_("总建筑面积(平方米)"), NUMBER, _field("building_area")),
     "total_investment": Attribute(_("总投资(万元)"), NUMBER, _field("total_investment")),
     "is_simple_low_risk": Attribute(_("简易低风险项目"), BOOLEAN, _field("is_simple_low_risk")),
-    # Filled in by the heritage overlay (issue 3 §5) when it exists; until then every project reads False.
-    "in_heritage_control_zone": Attribute(
-        _("位于文物建设控制地带"), BOOLEAN, lambda project: bool(getattr(project, "in_heritage_control_zone", False))
-    ),
+    # The heritage overlay (issue 3 §5) decides from the project's location/site polygon; an explicit attribute
+    # on the object (precomputed in bulk, or in tests) wins.
+    "in_heritage_control_zone": Attribute(_("位于文物建设控制地带"), BOOLEAN, _in_heritage_zone),
 }
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
@@ -6,4 +7,4 @@ class AuditConfig(AppConfig):
 
     name = "kaigong.audit"
     label = "audit"
-    verbose_name = "审计日志"
+    verbose_name = _("审计日志")

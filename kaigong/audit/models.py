@@ -1,9 +1,13 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from kaigong.audit.choices import AuditAction
+
+# The actor_label stored for commands and jobs that name no actor; stored in Chinese, shown translated.
+SYSTEM_ACTOR = gettext_noop("系统")
 
 
 class ImmutableError(Exception):
@@ -80,4 +84,6 @@ class AuditEvent(models.Model):
     def actor_display(self) -> str:
         if self.actor_id:
             return str(self.actor)
-        return self.actor_label or "系统"
+        if not self.actor_label or self.actor_label == SYSTEM_ACTOR:
+            return gettext(SYSTEM_ACTOR)
+        return self.actor_label

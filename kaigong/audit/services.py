@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
-from kaigong.audit.models import AuditEvent
+from kaigong.audit.models import SYSTEM_ACTOR, AuditEvent
 
 
 def audit_value(value):
@@ -61,7 +61,7 @@ def record_event(
     event = AuditEvent(
         action=action,
         actor=actor,
-        actor_label=actor_label or (str(actor) if actor else "系统"),
+        actor_label=actor_label or (str(actor) if actor else SYSTEM_ACTOR),
         changes=changes or {},
         note=note[:500],
     )
@@ -89,7 +89,7 @@ def record_events(events: list[dict], *, batch_size: int = 1000) -> list[AuditEv
         event = AuditEvent(
             action=item["action"],
             actor=actor,
-            actor_label=item.get("actor_label") or (str(actor) if actor else "系统"),
+            actor_label=item.get("actor_label") or (str(actor) if actor else SYSTEM_ACTOR),
             changes=item.get("changes") or {},
             note=(item.get("note") or "")[:500],
         )

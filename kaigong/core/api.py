@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -55,7 +55,9 @@ def exception_handler(exc, context):
         return Response(body, status=exc.status)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        return error_response("validation_error", "输入有误,请检查各字段", status.HTTP_400_BAD_REQUEST, fields)
+        return error_response(
+            "validation_error", gettext_noop("输入有误,请检查各字段"), status.HTTP_400_BAD_REQUEST, fields
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -65,17 +67,19 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        return error_response("validation_error", "输入有误,请检查各字段", response.status_code, _flatten(fields))
+        return error_response(
+            "validation_error", gettext_noop("输入有误,请检查各字段"), response.status_code, _flatten(fields)
+        )
     mapping = {
-        exceptions.NotAuthenticated: ("not_authenticated", "请先登录"),
-        exceptions.AuthenticationFailed: ("authentication_failed", "身份验证失败"),
-        exceptions.PermissionDenied: ("permission_denied", "您没有执行此操作的权限"),
-        exceptions.NotFound: ("not_found", "未找到该对象,或您无权查看"),
-        exceptions.MethodNotAllowed: ("method_not_allowed", "不支持该请求方法"),
-        exceptions.Throttled: ("throttled", "请求过于频繁,请稍后再试"),
-        exceptions.UnsupportedMediaType: ("unsupported_media_type", "不支持的内容类型"),
-        exceptions.ParseError: ("parse_error", "请求内容无法解析"),
-        exceptions.NotAcceptable: ("not_acceptable", "无法提供所请求的格式"),
+        exceptions.NotAuthenticated: ("not_authenticated", gettext_noop("请先登录")),
+        exceptions.AuthenticationFailed: ("authentication_failed", gettext_noop("身份验证失败")),
+        exceptions.PermissionDenied: ("permission_denied", gettext_noop("您没有执行此操作的权限")),
+        exceptions.NotFound: ("not_found", gettext_noop("未找到该对象,或您无权查看")),
+        exceptions.MethodNotAllowed: ("method_not_allowed", gettext_noop("不支持该请求方法")),
+        exceptions.Throttled: ("throttled", gettext_noop("请求过于频繁,请稍后再试")),
+        exceptions.UnsupportedMediaType: ("unsupported_media_type", gettext_noop("不支持的内容类型")),
+        exceptions.ParseError: ("parse_error", gettext_noop("请求内容无法解析")),
+        exceptions.NotAcceptable: ("not_acceptable", gettext_noop("无法提供所请求的格式")),
     }
     for exc_class, (code, msgid) in mapping.items():
         if isinstance(exc, exc_class):

@@ -1,7 +1,7 @@
 """Domain errors raised by services; pages, API and CLI each turn them into their own kind of answer."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 
 def bilingual(message: str) -> str:
@@ -27,15 +27,15 @@ class KaigongError(Exception):
 
     @property
     def message(self) -> str:
-        with override("zh-hans"):
+        with override("zh-hans"):  # params may be lazy (choice labels): formatted in the same language
             text = _(self.msgid)
-        return text % self.params if self.params else text
+            return text % self.params if self.params else text
 
     @property
     def message_en(self) -> str:
         with override("en"):
             text = _(self.msgid)
-        return text % self.params if self.params else text
+            return text % self.params if self.params else text
 
     def __str__(self) -> str:
         zh, en = self.message, self.message_en
@@ -47,7 +47,7 @@ class StaleVersionError(KaigongError):
     status = 409
 
     def __init__(self):
-        super().__init__("该项目已被他人修改,请刷新后重试")
+        super().__init__(gettext_noop("该项目已被他人修改,请刷新后重试"))
 
 
 class TransitionNotAllowed(KaigongError):
@@ -59,5 +59,5 @@ class PermissionDeniedError(KaigongError):
     code = "permission_denied"
     status = 403
 
-    def __init__(self, message: str = "您没有执行此操作的权限"):
+    def __init__(self, message: str = gettext_noop("您没有执行此操作的权限")):
         super().__init__(message)

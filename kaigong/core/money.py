@@ -7,6 +7,8 @@ Every amount Kaigong stores is a Decimal in 万元 with two decimal places (i.e.
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils.translation import gettext, gettext_noop
+
 WAN_QUANTUM = Decimal("0.01")
 YI_QUANTUM = Decimal("0.01")
 WAN_PER_YI = Decimal(10000)
@@ -16,7 +18,18 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋", "012345
 
 
 class MoneyError(ValueError):
-    """An amount that cannot be read; the message is user-facing."""
+    """An amount that cannot be read; the message is user-facing.
+
+    ``str()`` is the Chinese gettext msgid (``msgid``); ``message`` is that text in the active language.
+    """
+
+    def __init__(self, msgid: str):
+        self.msgid = msgid
+        super().__init__(msgid)
+
+    @property
+    def message(self) -> str:
+        return gettext(self.msgid)
 
 
 def quantize_wan(value: Decimal | int | str) -> Decimal:
@@ -70,10 +83,10 @@ def parse_amount(raw: object, *, unit: str = "万元") -> Decimal | None:
     if raw is None:
         return None
     if isinstance(raw, bool):
-        raise MoneyError("金额格式不正确")
+        raise MoneyError(gettext_noop("金额格式不正确"))
     if isinstance(raw, int | float | Decimal):
         if isinstance(raw, float) and (raw != raw or raw in (float("inf"), float("-inf"))):
-            raise MoneyError("金额格式不正确")
+            raise MoneyError(gettext_noop("金额格式不正确"))
         value = Decimal(str(raw)) if isinstance(raw, float) else Decimal(raw)
     else:
         text = str(raw).translate(_FULLWIDTH).strip()
@@ -91,18 +104,18 @@ def parse_amount(raw: object, *, unit: str = "万元") -> Decimal | None:
                 text, unit = text[: -len(suffix)], suffix_unit
                 break
         if not _NUMBER.match(text):
-            raise MoneyError("金额格式不正确")
+            raise MoneyError(gettext_noop("金额格式不正确"))
         try:
             value = Decimal(text)
         except InvalidOperation as exc:  # pragma: no cover - the regex already guards this
-            raise MoneyError("金额格式不正确") from exc
+            raise MoneyError(gettext_noop("金额格式不正确")) from exc
     if unit in ("亿元", "亿"):
         value = value * WAN_PER_YI
     elif unit == "元":
         value = value / WAN_PER_YI
     if value < 0:
-        raise MoneyError("金额不能为负数")
+        raise MoneyError(gettext_noop("金额不能为负数"))
     value = quantize_wan(value)
     if value > MAX_WAN:
-        raise MoneyError("金额过大")
+        raise MoneyError(gettext_noop("金额过大"))
     return value

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProjectsConfig(AppConfig):
@@ -6,4 +7,4 @@ class ProjectsConfig(AppConfig):
 
     name = "kaigong.projects"
     label = "projects"
-    verbose_name = "重点项目"
+    verbose_name = _("重点项目")

@@ -743,4 +743,9 @@ def load_demo() -> DemoResult:
         projects = _load_projects(city, result, categories, levels, departments, organizations)
         _load_batch(city, result, projects)
         _load_users(result, departments, organizations)
+        # 一项目一清单: checklists in plausible states (imported here: approvals builds on projects).
+        from kaigong.approvals.demo import load_demo_checklists
+
+        if checklists := load_demo_checklists()["checklists"]:
+            result.created["checklists"] += checklists
     return result

@@ -25,7 +25,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
     category = django_filters.ModelChoiceFilter(label=_("项目类别"), queryset=Category.objects.all())
     level = django_filters.ModelChoiceFilter(label=_("项目级别"), queryset=Level.objects.all())
-    stage = django_filters.MultipleChoiceFilter(label=_("项目阶段"), choices=Stage.choices)
+    stage = django_filters.MultipleChoiceFilter(label=_("项目阶段"), choices=Stage.choices, distinct=False)
     responsible_department = django_filters.ModelChoiceFilter(label=_("责任单位"), queryset=Department.objects.all())
     batch = django_filters.ModelChoiceFilter(
         label=_("开工批次"), field_name="batches", queryset=GroundbreakingBatch.objects.all()

@@ -29,7 +29,7 @@ class MoneyField(forms.DecimalField):
         try:
             return parse_amount(value)
         except MoneyError as exc:
-            raise ValidationError(str(exc), code="invalid") from exc
+            raise ValidationError(exc.message, code="invalid") from exc  # in the page's language
 
 
 class DateInput(forms.DateInput):

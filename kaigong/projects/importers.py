@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.utils import timezone
-from django.utils.translation import gettext, override
+from django.utils.translation import gettext, gettext_noop, override
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
@@ -126,12 +126,21 @@ class Problem:
     def from_dict(cls, data: dict) -> "Problem":
         return cls(**{k: data.get(k) for k in ("row", "column", "letter", "message", "message_en")})
 
+    def location(self, language: str) -> str:
+        """Where the problem is, in ``language``: "第3行 项目类别(列B)" / "Row 3 项目类别 (column B)"."""
+        with override(language):
+            where = gettext("第%(row)s行") % {"row": self.row} if self.row else gettext("文件")
+            if self.column:
+                letter = gettext("(列%(letter)s)") % {"letter": self.letter} if self.letter else ""
+                where += f" {self.column}{letter}"
+        return where
+
     def __str__(self) -> str:
-        where = f"第{self.row}行" if self.row else "文件"
-        if self.column:
-            where += f" {self.column}(列{self.letter})" if self.letter else f" {self.column}"
-        text = self.message if self.message == self.message_en else f"{self.message} ({self.message_en})"
-        return f"{where}: {text}"
+        """ "第3行 项目类别(列B): 中文 (Row 3 项目类别 (column B): English)" for command output."""
+        where = self.location("zh-hans")
+        if self.message == self.message_en:
+            return f"{where}: {self.message}"
+        return f"{where}: {self.message} ({self.location('en')}: {self.message_en})"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -160,24 +169,25 @@ def read_ledger_file(path: Path | str, *, filename: str = "") -> LedgerSheet:
     size = path.stat().st_size
     max_bytes = settings.KAIGONG_IMPORT_MAX_BYTES
     if size == 0:
-        raise LedgerFileError("文件为空")
+        raise LedgerFileError(gettext_noop("文件为空"))
     if size >= max_bytes:
         raise LedgerFileError(
-            "文件过大(%(size)s MB),上限为 %(limit)s MB", params={"size": _mb(size), "limit": _mb(max_bytes)}
+            gettext_noop("文件过大(%(size)s MB),上限为 %(limit)s MB"),
+            params={"size": _mb(size), "limit": _mb(max_bytes)},
         )
     with path.open("rb") as handle:
         head = handle.read(8)
     suffix = Path(filename).suffix.lower()
     if head.startswith(OLE_MAGIC):
         if ENCRYPTED_MARK in path.read_bytes():
-            raise LedgerFileError("文件设有密码保护(已加密),请取消密码后再导入")
+            raise LedgerFileError(gettext_noop("文件设有密码保护(已加密),请取消密码后再导入"))
         sheets = _read_calamine(path)
     elif head.startswith(ZIP_MAGIC):
         sheets = _read_calamine(path)
     elif suffix in (".csv", ".txt"):
         sheets = [("CSV", _read_csv(path), [])]
     else:
-        raise LedgerFileError("无法识别的文件格式,请上传 .xlsx、.xls 或 .csv 格式的台账")
+        raise LedgerFileError(gettext_noop("无法识别的文件格式,请上传 .xlsx、.xls 或 .csv 格式的台账"))
     return _locate(sheets)
 
 
@@ -193,9 +203,9 @@ def _read_calamine(path: Path) -> list[tuple[str, list[list], list]]:
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except python_calamine.PasswordError as exc:
-        raise LedgerFileError("文件设有密码保护(已加密),请取消密码后再导入") from exc
+        raise LedgerFileError(gettext_noop("文件设有密码保护(已加密),请取消密码后再导入")) from exc
     except Exception as exc:  # calamine raises several error types for files it cannot read
-        raise LedgerFileError("无法识别的文件格式,请上传 .xlsx、.xls 或 .csv 格式的台账") from exc
+        raise LedgerFileError(gettext_noop("无法识别的文件格式,请上传 .xlsx、.xls 或 .csv 格式的台账")) from exc
     sheets = []
     limit = _row_limit() + HEADER_SEARCH_ROWS + 100
     with workbook:
@@ -207,9 +217,9 @@ def _read_calamine(path: Path) -> list[tuple[str, list[list], list]]:
                 rows = sheet.to_python(skip_empty_area=False, nrows=limit)
                 merged = sheet.merged_cell_ranges or []
             except python_calamine.PasswordError as exc:
-                raise LedgerFileError("文件设有密码保护(已加密),请取消密码后再导入") from exc
+                raise LedgerFileError(gettext_noop("文件设有密码保护(已加密),请取消密码后再导入")) from exc
             except Exception as exc:
-                raise LedgerFileError("文件已损坏或无法读取") from exc
+                raise LedgerFileError(gettext_noop("文件已损坏或无法读取")) from exc
             sheets.append((meta.name, rows, merged))
     return sheets
 
@@ -217,7 +227,7 @@ def _read_calamine(path: Path) -> list[tuple[str, list[list], list]]:
 def _read_csv(path: Path) -> list[list]:
     raw = path.read_bytes()
     if b"\x00" in raw[:4096]:
-        raise LedgerFileError("无法识别的文件格式,请上传 .xlsx、.xls 或 .csv 格式的台账")
+        raise LedgerFileError(gettext_noop("无法识别的文件格式,请上传 .xlsx、.xls 或 .csv 格式的台账"))
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(encoding)
@@ -225,7 +235,7 @@ def _read_csv(path: Path) -> list[list]:
         except UnicodeDecodeError:
             continue
     else:
-        raise LedgerFileError("CSV 文件编码无法识别,请另存为 UTF-8 或 GBK 编码")
+        raise LedgerFileError(gettext_noop("CSV 文件编码无法识别,请另存为 UTF-8 或 GBK 编码"))
     sample = text[:8192]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
@@ -270,7 +280,7 @@ def _header_matches(row: list) -> dict[str, tuple[int, LedgerColumn, str | None]
 
 def _locate(sheets: list[tuple[str, list[list], list]]) -> LedgerSheet:
     if not sheets or all(not any(not is_blank(c) for r in rows for c in r) for _, rows, _ in sheets):
-        raise LedgerFileError("文件中没有数据")
+        raise LedgerFileError(gettext_noop("文件中没有数据"))
     best_missing: list[str] | None = None
     for name, raw_rows, merged in sheets:
         if not any(not is_blank(c) for r in raw_rows for c in r):
@@ -303,9 +313,11 @@ def _locate(sheets: list[tuple[str, list[list], list]]) -> LedgerSheet:
             continue
         return _layout(name, rows, header_index, found, merged)
     if best_missing:
-        raise LedgerFileError("表头缺少必需的列: %(columns)s", params={"columns": "、".join(best_missing)})
+        raise LedgerFileError(
+            gettext_noop("表头缺少必需的列: %(columns)s"), params={"columns": "、".join(best_missing)}
+        )
     raise LedgerFileError(
-        "未找到表头行:前%(n)s行中没有可识别的列名,需要的列: %(columns)s",
+        gettext_noop("未找到表头行:前%(n)s行中没有可识别的列名,需要的列: %(columns)s"),
         params={"n": HEADER_SEARCH_ROWS, "columns": "、".join(COLUMNS_BY_KEY[k].header for k in REQUIRED_KEYS)},
     )
 
@@ -338,9 +350,11 @@ def _layout(name: str, rows: list[list], header_index: int, found: dict, merged:
     data_rows = sum(1 for row in rows[header_index + 1 :] if any(not is_blank(c) for c in row))
     limit = _row_limit()
     if data_rows > limit:
-        raise LedgerFileError("数据行过多(超过 %(limit)s 行),请拆分后分批导入", params={"limit": f"{limit:,}"})
+        raise LedgerFileError(
+            gettext_noop("数据行过多(超过 %(limit)s 行),请拆分后分批导入"), params={"limit": f"{limit:,}"}
+        )
     if data_rows == 0:
-        raise LedgerFileError("表头下没有数据行")
+        raise LedgerFileError(gettext_noop("表头下没有数据行"))
     return LedgerSheet(
         name=name,
         rows=rows,
@@ -465,7 +479,7 @@ class LedgerImporter:
 
     def __init__(self, *, actor=None, actor_label: str = "", filename: str = ""):
         if actor is not None and not getattr(actor, "can_import", False):
-            raise PermissionDeniedError("只有项目办可以导入台账")
+            raise PermissionDeniedError(gettext_noop("只有项目办可以导入台账"))
         self.actor = actor
         self.actor_label = actor_label
         self.filename = filename
@@ -569,7 +583,7 @@ class LedgerImporter:
                         sheet,
                         row_number,
                         "owner",
-                        "统一社会信用代码 %(code)s 在第%(row)s行对应的建设单位名称不同",
+                        gettext_noop("统一社会信用代码 %(code)s 在第%(row)s行对应的建设单位名称不同"),
                         {"code": code, "row": new_orgs[code][1]},
                     )
                 new_orgs.setdefault(code, (name, row_number))
@@ -664,11 +678,11 @@ class LedgerImporter:
         project = None
         if pk is not None and pk is not _INVALID:
             if pk not in self.projects:
-                problem("project_id", "项目ID %(id)s 不存在", {"id": pk})
+                problem("project_id", gettext_noop("项目ID %(id)s 不存在"), {"id": pk})
             else:
                 project = self.projects[pk]
                 if code and self.code_owner.get(code, pk) != pk:
-                    problem("project_code", "项目代码 %(code)s 已被其他项目使用", {"code": code})
+                    problem("project_code", gettext_noop("项目代码 %(code)s 已被其他项目使用"), {"code": code})
         elif code and code in self.code_owner:
             project = self.projects.get(self.code_owner[code])
         elif not code and pk is None and isinstance(values.get("name"), str) and values.get("name"):
@@ -682,19 +696,23 @@ class LedgerImporter:
             if project.pk in seen_projects:
                 problem(
                     "project_id" if "project_id" in sheet.columns else "name",
-                    "与第%(row)s行是同一项目",
+                    gettext_noop("与第%(row)s行是同一项目"),
                     {"row": seen_projects[project.pk]},
                 )
             seen_projects.setdefault(project.pk, row)
         if code:
             if code in seen_codes:
-                problem("project_code", "项目代码 %(code)s 与第%(row)s行重复", {"code": code, "row": seen_codes[code]})
+                problem(
+                    "project_code",
+                    gettext_noop("项目代码 %(code)s 与第%(row)s行重复"),
+                    {"code": code, "row": seen_codes[code]},
+                )
             seen_codes.setdefault(code, row)
         if project is None and isinstance(values.get("name"), str) and values.get("name"):
             year = values.get("year") if isinstance(values.get("year"), int) else sheet.default_year
             key = (_dict_key(values["name"]), year)
             if key in seen_new and not code:
-                problem("name", "与第%(row)s行是同一项目(名称和年度相同)", {"row": seen_new[key]})
+                problem("name", gettext_noop("与第%(row)s行是同一项目(名称和年度相同)"), {"row": seen_new[key]})
             seen_new.setdefault(key, row)
 
         data: dict = {}
@@ -709,9 +727,9 @@ class LedgerImporter:
             data["year"] = sheet.default_year
 
         lookups = {
-            "category": (self.categories, "未知的项目类别“%(value)s”,请先在类别字典中添加"),
-            "level": (self.levels, "未知的项目级别“%(value)s”"),
-            "responsible_department": (self.departments, "未知的责任单位“%(value)s”,请先添加该部门"),
+            "category": (self.categories, gettext_noop("未知的项目类别“%(value)s”,请先在类别字典中添加")),
+            "level": (self.levels, gettext_noop("未知的项目级别“%(value)s”")),
+            "responsible_department": (self.departments, gettext_noop("未知的责任单位“%(value)s”,请先添加该部门")),
         }
         for key, (table, msgid) in lookups.items():
             value = values.get(key)
@@ -735,12 +753,12 @@ class LedgerImporter:
         if value not in (None, "", _INVALID):
             stage = self.stages.get(_dict_key(value))
             if stage is None:
-                problem("stage", "未知的项目阶段“%(value)s”", {"value": value})
+                problem("stage", gettext_noop("未知的项目阶段“%(value)s”"), {"value": value})
         value = values.get("pool")
         if value not in (None, "", _INVALID):
             pool = self.pools.get(_dict_key(value))
             if pool is None:
-                problem("pool", "未知的项目库“%(value)s”,应为储备库、实施库或已退库", {"value": value})
+                problem("pool", gettext_noop("未知的项目库“%(value)s”,应为储备库、实施库或已退库"), {"value": value})
             else:
                 data["pool"] = pool
 
@@ -750,16 +768,16 @@ class LedgerImporter:
         if project is None and not id_given:
             for key in ("name", "category", "total_investment", "year"):
                 if key not in data and values.get(key) in (None, ""):
-                    problem(key, "新项目须填写%(column)s", {"column": COLUMNS_BY_KEY[key].header})
+                    problem(key, gettext_noop("新项目须填写%(column)s"), {"column": COLUMNS_BY_KEY[key].header})
         elif stage is not None and stage != project.stage and stage not in STAGE_TRANSITIONS[project.stage]:
             problem(
                 "stage",
-                "项目不能从“%(from)s”变更为“%(to)s”",
+                gettext_noop("项目不能从“%(from)s”变更为“%(to)s”"),
                 {"from": Stage(project.stage).label, "to": Stage(stage).label},
             )
 
         if code and project is None and code in self.code_owner:
-            problem("project_code", "项目代码 %(code)s 已被其他项目使用", {"code": code})
+            problem("project_code", gettext_noop("项目代码 %(code)s 已被其他项目使用"), {"code": code})
 
         if len(result.problems) == problems_before:
             self._validate_model(sheet, row, project, data, stage, values, result)
@@ -784,14 +802,14 @@ class LedgerImporter:
         code = normalize_credit_code(raw_code) if isinstance(raw_code, str) else ""
         if code:
             if not is_valid_credit_code(code):
-                problem("owner_credit_code", "统一社会信用代码 %(code)s 不正确", {"code": code})
+                problem("owner_credit_code", gettext_noop("统一社会信用代码 %(code)s 不正确"), {"code": code})
                 return None
             org = self.orgs_by_code.get(code)
             if org is not None:
                 data["owner"] = org
                 return None
             if not name:
-                problem("owner", "新建设单位须填写名称(信用代码 %(code)s)", {"code": code})
+                problem("owner", gettext_noop("新建设单位须填写名称(信用代码 %(code)s)"), {"code": code})
                 return None
             return code, name
         if name:
@@ -799,9 +817,11 @@ class LedgerImporter:
             if len(matches) == 1:
                 data["owner"] = matches[0]
             elif len(matches) > 1:
-                problem("owner", "有多个名为“%(name)s”的单位,请填写统一社会信用代码", {"name": name})
+                problem("owner", gettext_noop("有多个名为“%(name)s”的单位,请填写统一社会信用代码"), {"name": name})
             else:
-                problem("owner", "未知的建设单位“%(name)s”,请填写其统一社会信用代码以便新建", {"name": name})
+                problem(
+                    "owner", gettext_noop("未知的建设单位“%(name)s”,请填写其统一社会信用代码以便新建"), {"name": name}
+                )
         return None
 
     def _validate_model(self, sheet, row, project, data, stage, values, result) -> None:
@@ -845,7 +865,7 @@ class LedgerImporter:
     def write(self, result: LedgerResult, *, progress: ProgressCallback | None = None) -> LedgerResult:
         """Write a checked sheet: all rows or none. Raises KaigongError if the check found problems."""
         if result.problems:
-            raise KaigongError("台账存在问题,未导入")
+            raise KaigongError(gettext_noop("台账存在问题,未导入"))
         note = f"台账导入: {self.filename}" if self.filename else "台账导入"
         now = timezone.now()
         with transaction.atomic():
@@ -893,11 +913,11 @@ class LedgerImporter:
             current = dict(Project.objects.select_for_update().filter(pk__in=chunk).values_list("id", "version"))
             for pk in chunk:
                 if current.get(pk) != planned[pk]:
-                    raise KaigongError("检查之后有项目被他人修改或删除,请重新检查台账")
+                    raise KaigongError(gettext_noop("检查之后有项目被他人修改或删除,请重新检查台账"))
         codes = [p.data["project_code"] for p in result.plans if p.creating and p.data.get("project_code")]
         for start in range(0, len(codes), 2000):
             if Project.objects.filter(project_code__in=codes[start : start + 2000]).exists():
-                raise KaigongError("检查之后有项目代码被其他项目使用,请重新检查台账")
+                raise KaigongError(gettext_noop("检查之后有项目代码被其他项目使用,请重新检查台账"))
 
     def _event(self, action: str, project: Project, changes: dict, note: str) -> dict:
         return {
@@ -1042,7 +1062,7 @@ def list_ledger_imports(*, user, limit: int = 20):
 def create_ledger_import(*, upload, user) -> LedgerImport:
     """Store an uploaded file and count its rows; a bad file is refused (LedgerFileError) and not kept."""
     if not getattr(user, "can_import", False):
-        raise PermissionDeniedError("只有项目办可以导入台账")
+        raise PermissionDeniedError(gettext_noop("只有项目办可以导入台账"))
     record = LedgerImport(original_name=Path(upload.name).name[:255], uploaded_by=user)
     record.file.save(Path(upload.name).name, upload, save=False)
     try:
@@ -1085,13 +1105,12 @@ def check_ledger_import(record: LedgerImport) -> LedgerImport:
         total_rows=result.total_rows,
         processed_rows=result.total_rows,
         problems=[p.as_dict() for p in result.problems],
-        message=_translated(
-            "检查完成:%(rows)s行,将新增%(created)s个、更新%(updated)s个项目",
+        message=bilingual_message(
+            gettext_noop("检查完成:%(rows)s行,将新增%(created)s个、更新%(updated)s个项目"),
             {"rows": result.total_rows, "created": creates, "updated": len(result.plans) - creates},
-            "zh-hans",
         )
         if result.ok
-        else _translated("检查发现%(count)s个问题", {"count": len(result.problems)}, "zh-hans"),
+        else bilingual_message(gettext_noop("检查发现%(count)s个问题"), {"count": len(result.problems)}),
     )
     return record
 
@@ -1099,7 +1118,7 @@ def check_ledger_import(record: LedgerImport) -> LedgerImport:
 def run_ledger_import(record: LedgerImport, *, actor) -> LedgerImport:
     """The real import of a checked upload: checked again (the registry may have changed), then all-or-nothing."""
     if record.status != LedgerImport.Status.IMPORTING:  # claimed by tasks.start_import
-        raise KaigongError("只有检查通过的台账才能导入")
+        raise KaigongError(gettext_noop("只有检查通过的台账才能导入"))
     _set(record, processed_rows=0, message="")
     try:
         sheet = read_ledger_file(record.file.path, filename=record.original_name)
@@ -1110,7 +1129,7 @@ def run_ledger_import(record: LedgerImport, *, actor) -> LedgerImport:
                 record,
                 status=LedgerImport.Status.CHECKED,
                 problems=[p.as_dict() for p in result.problems],
-                message=_translated("检查发现%(count)s个问题", {"count": len(result.problems)}, "zh-hans"),
+                message=bilingual_message(gettext_noop("检查发现%(count)s个问题"), {"count": len(result.problems)}),
             )
             return record
         importer.write(result)
@@ -1124,10 +1143,9 @@ def run_ledger_import(record: LedgerImport, *, actor) -> LedgerImport:
         created_count=result.created,
         updated_count=result.updated,
         finished_at=timezone.now(),
-        message=_translated(
-            "导入完成:新增%(created)s个项目,更新%(updated)s个项目",
+        message=bilingual_message(
+            gettext_noop("导入完成:新增%(created)s个项目,更新%(updated)s个项目"),
             {"created": result.created, "updated": result.updated},
-            "zh-hans",
         ),
     )
     return record

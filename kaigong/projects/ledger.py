@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext_noop
+
 from kaigong.core.money import MoneyError, parse_amount
 from kaigong.core.text import fold
 
@@ -189,7 +191,7 @@ def parse_money(value: object, unit: str = UNIT_WAN) -> Decimal | None:
     try:
         return parse_amount(value, unit=unit)
     except MoneyError as exc:
-        raise CellError(str(exc)) from exc
+        raise CellError(exc.msgid) from exc
 
 
 _INT_TEXT = re.compile(r"^[+-]?\d+(\.0+)?$")
@@ -199,16 +201,16 @@ def parse_int(value: object) -> int | None:
     if is_blank(value):
         return None
     if isinstance(value, bool):
-        raise CellError("应为整数")
+        raise CellError(gettext_noop("应为整数"))
     if isinstance(value, int):
         return value
     if isinstance(value, float):
         if value.is_integer():
             return int(value)
-        raise CellError("应为整数")
+        raise CellError(gettext_noop("应为整数"))
     text = fold(str(value)).replace(",", "")
     if not _INT_TEXT.match(text):
-        raise CellError("应为整数")
+        raise CellError(gettext_noop("应为整数"))
     return int(Decimal(text))
 
 
@@ -222,9 +224,9 @@ def parse_year(value: object) -> int | None:
     try:
         year = parse_int(text)
     except CellError as exc:
-        raise CellError("计划年度应为四位年份,如 2024") from exc
+        raise CellError(gettext_noop("计划年度应为四位年份,如 2024")) from exc
     if year is None or not 2000 <= year <= 2100:
-        raise CellError("计划年度应为四位年份,如 2024")
+        raise CellError(gettext_noop("计划年度应为四位年份,如 2024"))
     return year
 
 
@@ -248,14 +250,14 @@ def parse_date(value: object) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, bool):
-        raise CellError("日期格式不正确")
+        raise CellError(gettext_noop("日期格式不正确"))
     if isinstance(value, int | float):
         # An Excel serial date that lost its number format (20000 ≈ 1954, 80000 ≈ 2119).
         if 20000 <= value <= 80000:
             return EXCEL_EPOCH + dt.timedelta(days=int(value))
         if isinstance(value, int) or float(value).is_integer():
             return parse_date(str(int(value)))
-        raise CellError("日期格式不正确")
+        raise CellError(gettext_noop("日期格式不正确"))
     text = fold(str(value)).replace("T00:00:00", "").replace("00:00:00", "").strip()
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
@@ -264,8 +266,8 @@ def parse_date(value: object) -> dt.date | None:
             try:
                 return dt.date(int(parts["y"]), int(parts["m"]), int(parts.get("d") or 1))
             except ValueError as exc:
-                raise CellError("日期不存在: %(value)s", {"value": str(value)}) from exc
-    raise CellError("日期格式不正确,应如 2024-01-01、2024.1.1 或 2024年1月1日")
+                raise CellError(gettext_noop("日期不存在: %(value)s"), {"value": str(value)}) from exc
+    raise CellError(gettext_noop("日期格式不正确,应如 2024-01-01、2024.1.1 或 2024年1月1日"))
 
 
 _TRUE = {"是", "已入库", "已纳统", "已入库纳统", "入库", "纳统", "√", "✓", "y", "yes", "true", "1", "有"}
@@ -280,13 +282,13 @@ def parse_bool(value: object) -> bool | None:
     if isinstance(value, int | float):
         if value in (0, 1):
             return bool(value)
-        raise CellError("应填“是”或“否”")
+        raise CellError(gettext_noop("应填“是”或“否”"))
     text = fold(str(value)).lower()
     if text in _TRUE:
         return True
     if text in _FALSE:
         return False
-    raise CellError("应填“是”或“否”")
+    raise CellError(gettext_noop("应填“是”或“否”"))
 
 
 def to_decimal(value) -> Decimal:

@@ -212,6 +212,7 @@ class Project(models.Model):
         indexes = [
             models.Index(fields=["year", "category", "stage"], name="projects_year_cat_stage_idx"),
             models.Index(fields=["stage"], name="projects_stage_idx"),
+            models.Index(fields=["-year", "-id"], name="projects_year_id_desc_idx"),  # the list's default order
             models.Index(fields=["responsible_department", "year"], name="projects_dept_year_idx"),
             models.Index(fields=["owner"], name="projects_owner_idx"),
             models.Index(fields=["-total_investment"], name="projects_total_inv_idx"),

@@ -155,31 +155,42 @@ class Overview:
 
 
 def get_overview(*, user, year: int | None = None) -> Overview:
-    """Counts and investment by stage and by category, over the projects ``user`` may see."""
+    """Counts and investment by stage and by category, over the projects ``user`` may see.
+
+    One GROUP BY (stage, category) query; the totals, the stage rows and the category rows are folded from it
+    in Python (a handful of rows), which is several times faster at 100k projects than three aggregates.
+    """
     queryset = Project.objects.visible_to(user)
     if year:
         queryset = queryset.filter(year=year)
-    sums = {
-        "count": Count("id"),
-        "total": Coalesce(Sum("total_investment"), ZERO),
-        "annual": Coalesce(Sum("annual_planned_investment"), ZERO),
-    }
-    totals = queryset.aggregate(**sums)
-    stage_rows = {row["stage"]: row for row in queryset.order_by().values("stage").annotate(**sums)}
-    by_stage = [
-        {"stage": value, "label": label, **stage_rows.get(value, {"count": 0, "total": ZERO, "annual": ZERO})}
-        for value, label in Stage.choices
-    ]
-    by_category = list(
+    cells = (
         queryset.order_by()
-        .values("category__id", "category__name", "category__sort_order")
-        .annotate(**sums)
-        .order_by("category__sort_order", "category__name")
+        .values("stage", "category_id")
+        .annotate(
+            count=Count("id"),
+            total=Coalesce(Sum("total_investment"), ZERO),
+            annual=Coalesce(Sum("annual_planned_investment"), ZERO),
+        )
     )
+    empty = {"count": 0, "total": ZERO, "annual": ZERO}
+    stage_sums: dict[str, dict] = {}
+    category_sums: dict[int, dict] = {}
+    for cell in cells:
+        for key, sums in ((cell["stage"], stage_sums), (cell["category_id"], category_sums)):
+            row = sums.setdefault(key, dict(empty))
+            row["count"] += cell["count"]
+            row["total"] += cell["total"]
+            row["annual"] += cell["annual"]
+    by_stage = [{"stage": value, "label": label, **stage_sums.get(value, empty)} for value, label in Stage.choices]
+    categories = Category.objects.filter(pk__in=category_sums).order_by("sort_order", "name")
+    by_category = [
+        {"category__id": c.pk, "category__name": c.name, "category__sort_order": c.sort_order, **category_sums[c.pk]}
+        for c in categories
+    ]
     return Overview(
-        count=totals["count"],
-        total_investment=totals["total"],
-        annual_planned_investment=totals["annual"],
+        count=sum(row["count"] for row in stage_sums.values()),
+        total_investment=sum((row["total"] for row in stage_sums.values()), ZERO),
+        annual_planned_investment=sum((row["annual"] for row in stage_sums.values()), ZERO),
         by_stage=by_stage,
         by_category=by_category,
     )

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from kaigong.accounts.models import Organization
 from kaigong.audit.choices import AuditAction
@@ -76,13 +77,13 @@ def _check_can_edit(project: Project | None, actor) -> None:
             raise PermissionDeniedError()
         return
     if not Project.objects.editable_by(actor).filter(pk=project.pk).exists():
-        raise PermissionDeniedError("您无权修改该项目")
+        raise PermissionDeniedError(gettext_noop("您无权修改该项目"))
 
 
 def _apply(project: Project, data: dict) -> None:
     unknown = set(data) - set(PROJECT_EDITABLE_FIELDS) - {"investors"}
     if unknown:
-        raise KaigongError("不可修改的字段: %(fields)s", params={"fields": ", ".join(sorted(unknown))})
+        raise KaigongError(gettext_noop("不可修改的字段: %(fields)s"), params={"fields": ", ".join(sorted(unknown))})
     for name, value in data.items():
         if name != "investors":
             setattr(project, name, value)
@@ -136,7 +137,7 @@ def update_project(
         # A department officer cannot hand a project to another department (it would leave their scope).
         new_department = data["responsible_department"]
         if getattr(new_department, "pk", new_department) != actor.department_id:
-            raise PermissionDeniedError("部门经办人不能把项目转给其他责任单位")
+            raise PermissionDeniedError(gettext_noop("部门经办人不能把项目转给其他责任单位"))
     before = snapshot(project, PROJECT_AUDIT_FIELDS)
     version = project.version if expected_version is None else expected_version
     # Compare-and-swap on the version: atomic on SQLite and PostgreSQL alike, so two editors who both saw
@@ -161,6 +162,11 @@ def update_project(
             changes=changes,
             note=note,
         )
+        # A change of the attributes the checklist rules read regenerates the project's checklist (一清单),
+        # in this same transaction. Imported here: the approvals app builds on projects, not the reverse.
+        from kaigong.approvals.services import regenerate_checklist_if_any
+
+        regenerate_checklist_if_any(project=project, actor=actor, actor_label=actor_label)
     return project
 
 
@@ -178,15 +184,15 @@ def change_project_stage(
     """Move a project along the pipeline, checked against STAGE_TRANSITIONS; records who, when, why."""
     _check_can_edit(project, actor)
     if stage not in Stage.values:
-        raise TransitionNotAllowed("未知的项目阶段: %(stage)s", params={"stage": stage})
+        raise TransitionNotAllowed(gettext_noop("未知的项目阶段: %(stage)s"), params={"stage": stage})
     if stage not in STAGE_TRANSITIONS[project.stage]:
         raise TransitionNotAllowed(
-            "项目不能从“%(from)s”变更为“%(to)s”",
+            gettext_noop("项目不能从“%(from)s”变更为“%(to)s”"),
             params={"from": Stage(project.stage).label, "to": Stage(stage).label},
         )
     reason = (reason or "").strip()
     if stage in STAGES_NEEDING_REASON and not reason:
-        raise KaigongError("暂停或退库须填写原因")
+        raise KaigongError(gettext_noop("暂停或退库须填写原因"))
     effective = effective_date or timezone.localdate()
     version = project.version if expected_version is None else expected_version
     if Project.objects.filter(pk=project.pk, version=version).update(version=F("version") + 1) != 1:
@@ -233,7 +239,7 @@ def change_project_stage(
 def delete_project(*, project: Project, actor=None, actor_label: str = "", reason: str = "") -> None:
     """Remove a project registered by mistake (only the office may); its audit history is kept."""
     if actor is not None and not actor.can_edit_all_projects:
-        raise PermissionDeniedError("只有项目办可以删除项目")
+        raise PermissionDeniedError(gettext_noop("只有项目办可以删除项目"))
     record_event(
         action=AuditAction.DELETE,
         actor=actor,

@@ -5,6 +5,7 @@ The state lives in the LedgerImport row, so the page can poll it and survives a 
 """
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from kaigong.accounts.models import User
@@ -39,7 +40,8 @@ def _guarded(record: LedgerImport, work) -> None:
         work()
     except Exception:
         LedgerImport.objects.filter(pk=record.pk).update(
-            status=LedgerImport.Status.FAILED, message=str(KaigongError("导入过程出错,请联系管理员"))[:500]
+            status=LedgerImport.Status.FAILED,
+            message=str(KaigongError(gettext_noop("导入过程出错,请联系管理员")))[:500],
         )
         raise
 
@@ -62,7 +64,7 @@ def start_import(record: LedgerImport, *, actor) -> LedgerImport:
         pk=record.pk, status=LedgerImport.Status.CHECKED
     ).update(status=LedgerImport.Status.IMPORTING, processed_rows=0)
     if not claimed:
-        raise KaigongError("只有检查通过的台账才能导入")
+        raise KaigongError(gettext_noop("只有检查通过的台账才能导入"))
     record.refresh_from_db()
     if runs_in_background(record):
         run_ledger_import_task.enqueue(record.pk, actor.pk if actor is not None else None)

@@ -3,7 +3,6 @@
 Writes go through kaigong.projects.services (create_organization/update_organization), which audit them.
 """
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -17,20 +16,13 @@ from kaigong.accounts.api.serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
-from kaigong.accounts.choices import Role
 from kaigong.accounts.models import Department, Organization
+from kaigong.accounts.selectors import list_organizations
 from kaigong.core.api import error_responses
 from kaigong.projects import services
 
 READ_ERRORS = error_responses(401, 403)
 DETAIL_ERRORS = error_responses(401, 403, 404)
-
-
-def visible_organizations(user) -> QuerySet[Organization]:
-    """Enterprise users see their own organization only; every other role sees all (to pick owners)."""
-    if getattr(user, "role", None) == Role.ENTERPRISE and not user.sees_everything:
-        return Organization.objects.filter(pk=user.organization_id)
-    return Organization.objects.all()
 
 
 class OrganizationWritePermission(BasePermission):
@@ -79,7 +71,7 @@ class OrganizationViewSet(
     search_fields = ["name", "credit_code"]
 
     def get_queryset(self):
-        return visible_organizations(self.request.user).order_by("name", "id")
+        return list_organizations(user=self.request.user).order_by("name", "id")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -1,8 +1,10 @@
 """Approvals API, included from kaigong/api_urls.py under /api/approvals/."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from kaigong.approvals.api import views
+from kaigong.approvals.api import plan_views, views
+from kaigong.approvals.scoreboard_views import ScoreboardAPIView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -10,5 +12,6 @@ router.register("matters", views.ApprovalMatterViewSet, basename="approval-matte
 router.register("rules", views.ChecklistRuleViewSet, basename="checklist-rule")
 router.register("checklists", views.ChecklistViewSet, basename="checklist")
 router.register("items", views.ChecklistItemViewSet, basename="checklist-item")
+router.register("plans", plan_views.ProjectPlanViewSet, basename="project-plan")
 
-urlpatterns = router.urls
+urlpatterns = [path("scoreboard/", ScoreboardAPIView.as_view(), name="approvals-scoreboard"), *router.urls]

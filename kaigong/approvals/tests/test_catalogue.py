@@ -21,7 +21,12 @@ def test_fresh_install_has_the_seeded_catalogue():
     assert ratification.statutory_limit == 20 and not ratification.is_local_configuration
     assert ratification.department.name == "侯马市行政审批服务管理局"
     permit = ApprovalMatter.objects.get(code="engineering-planning-permit")
-    assert {p.code for p in permit.prerequisites.all()} == {"land-use-planning-permit", "design-scheme-review"}
+    # heritage-consent: added by the heritage app's migration 0002 (issue 3 §5)
+    assert {p.code for p in permit.prerequisites.all()} == {
+        "land-use-planning-permit",
+        "design-scheme-review",
+        "heritage-consent",
+    }
     assert ChecklistRule.objects.count() == len(RULES)
     for name in ("考古调查勘探", "文物影响评估", "环境影响评价文件审批(报告书/报告表)", "联合验收", "施工许可"):
         assert matters.filter(name__contains=name.split("(")[0]).exists(), name

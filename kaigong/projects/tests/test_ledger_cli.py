@@ -78,7 +78,7 @@ def test_export_writes_the_file_with_filters(tmp_path, ledger_world):
 
     assert "已导出1个项目" in out
     rows = list(load_workbook(out_path).active.iter_rows(values_only=True))
-    assert rows[0][0] == "2024年产业类重点项目台账"
+    assert rows[0][0] == "侯马市2024年产业类重点项目台账"
     assert rows[3][2] == "产业项目"
     event = AuditEvent.objects.get(action="export")
     assert event.actor_label == "命令 export-ledger"

@@ -73,7 +73,7 @@ def test_export_has_title_unit_header_subtotals_and_total(login, users, projects
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = _sheet(response)
     rows = _rows(ws)
-    assert rows[0][0] == "2024年重点项目台账"
+    assert rows[0][0] == "侯马市2024年重点项目台账"
     assert "A1:Y1" in {str(r) for r in ws.merged_cells.ranges}
     assert rows[1][0] == "单位:万元"
     assert rows[2] == HEADERS

@@ -1,6 +1,7 @@
 """`kaigong import-ledger FILE [--dry-run]`: check (and import) a ledger sheet; exit 0 only on success."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext_noop
 
 from kaigong.core.exceptions import KaigongError
 from kaigong.projects.importers import bilingual_message, import_ledger
@@ -19,22 +20,24 @@ class Command(BaseCommand):
         try:
             result = import_ledger(file, actor=None, actor_label=ACTOR_LABEL, dry_run=dry_run)
         except FileNotFoundError as exc:
-            raise CommandError(bilingual_message("文件不存在: %(path)s", {"path": file})) from exc
+            raise CommandError(bilingual_message(gettext_noop("文件不存在: %(path)s"), {"path": file})) from exc
         except KaigongError as exc:
             raise CommandError(str(exc)) from exc
         for problem in result.problems:
             self.stderr.write(str(problem))
         if result.problems:
-            raise CommandError(bilingual_message("发现%(count)s个问题,未导入任何项目", {"count": len(result.problems)}))
+            raise CommandError(
+                bilingual_message(gettext_noop("发现%(count)s个问题,未导入任何项目"), {"count": len(result.problems)})
+            )
         if dry_run:
             creates = sum(1 for p in result.plans if p.creating)
             message = bilingual_message(
-                "检查通过(未写入):%(rows)s行,将新增%(created)s个、更新%(updated)s个项目",
+                gettext_noop("检查通过(未写入):%(rows)s行,将新增%(created)s个、更新%(updated)s个项目"),
                 {"rows": result.total_rows, "created": creates, "updated": len(result.plans) - creates},
             )
         else:
             message = bilingual_message(
-                "导入完成:%(rows)s行,新增%(created)s个项目,更新%(updated)s个项目,未变%(unchanged)s个",
+                gettext_noop("导入完成:%(rows)s行,新增%(created)s个项目,更新%(updated)s个项目,未变%(unchanged)s个"),
                 {
                     "rows": result.total_rows,
                     "created": result.created,

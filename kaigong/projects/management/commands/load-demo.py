@@ -18,6 +18,7 @@ LABELS = {
     "projects": _lazy("重点项目"),
     "batches": _lazy("集中开工批次"),
     "users": _lazy("用户"),
+    "checklists": _lazy("审批清单"),
 }
 
 

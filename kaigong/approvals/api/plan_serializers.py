@@ -1,0 +1,94 @@
+"""Serializers of the plan API (一方案): the computed plan of one project, and an item change with its reason."""
+
+from rest_framework import serializers
+
+
+class PlanItemRowSerializer(serializers.Serializer):
+    item = serializers.IntegerField(source="item.pk", help_text="checklist item id")
+    matter_code = serializers.CharField(source="item.matter.code")
+    matter_name = serializers.CharField(source="item.matter.name")
+    approval_stage = serializers.IntegerField(source="item.matter.approval_stage")
+    status = serializers.CharField(source="item.status")
+    scheduled = serializers.BooleanField(help_text="gates groundbreaking and is scheduled (false for stage 4 …)")
+    duration_workdays = serializers.IntegerField(source="duration", help_text="expected duration (working days)")
+    duration_is_default = serializers.BooleanField()
+    target_start = serializers.DateField(allow_null=True)
+    target_finish = serializers.DateField(allow_null=True)
+    target_set_manually = serializers.BooleanField()
+    baseline_start = serializers.DateField(allow_null=True)
+    baseline_finish = serializers.DateField(allow_null=True)
+    slip_workdays = serializers.IntegerField(
+        source="slip", allow_null=True, help_text="target finish minus baseline finish, in working days"
+    )
+    early_start = serializers.DateField(allow_null=True)
+    early_finish = serializers.DateField(allow_null=True)
+    late_start = serializers.DateField(allow_null=True)
+    late_finish = serializers.DateField(allow_null=True)
+    slack_workdays = serializers.IntegerField(
+        source="slack", allow_null=True, help_text="against the planned groundbreaking; negative: cannot be met"
+    )
+    is_critical = serializers.BooleanField()
+    is_late = serializers.BooleanField()
+    actual_start = serializers.DateField(allow_null=True)
+    actual_finish = serializers.DateField(allow_null=True)
+
+
+class PlanDateChangeSerializer(serializers.Serializer):
+    item = serializers.IntegerField(source="plan_item.item_id")
+    matter_name = serializers.CharField(source="plan_item.item.matter.name")
+    old_start = serializers.DateField(allow_null=True)
+    new_start = serializers.DateField(allow_null=True)
+    old_finish = serializers.DateField(allow_null=True)
+    new_finish = serializers.DateField(allow_null=True)
+    reason = serializers.CharField()
+    actor = serializers.CharField(source="actor_label")
+    created_at = serializers.DateTimeField()
+
+
+class ProjectPlanSerializer(serializers.Serializer):
+    project = serializers.IntegerField(source="project.pk")
+    project_name = serializers.CharField(source="project.name")
+    has_checklist = serializers.SerializerMethodField()
+    saved = serializers.SerializerMethodField(help_text="whether the plan has been created (recompute creates it)")
+    today = serializers.DateField(source="schedule.today", allow_null=True, default=None)
+    planned_groundbreaking = serializers.DateField(source="project.planned_start_date", allow_null=True)
+    forecast_groundbreaking = serializers.DateField(
+        source="schedule.forecast_groundbreaking", allow_null=True, default=None
+    )
+    margin_workdays = serializers.IntegerField(
+        source="schedule.margin", allow_null=True, default=None, help_text="forecast to planned date; negative: late"
+    )
+    feasible = serializers.BooleanField(
+        source="schedule.feasible", allow_null=True, default=None, help_text="null when no planned date"
+    )
+    provisional = serializers.BooleanField(source="schedule.provisional", default=False)
+    missing_years = serializers.ListField(
+        child=serializers.IntegerField(), source="schedule.missing_years", default=list
+    )
+    baseline_saved_at = serializers.DateTimeField(source="plan.baseline_saved_at", allow_null=True, default=None)
+    critical_path = serializers.SerializerMethodField(help_text="checklist item ids, first to last")
+    late_items = serializers.SerializerMethodField(help_text="items with negative slack, most negative first")
+    items = PlanItemRowSerializer(source="rows", many=True)
+    history = PlanDateChangeSerializer(many=True)
+
+    def get_has_checklist(self, view) -> bool:
+        return view.checklist is not None
+
+    def get_saved(self, view) -> bool:
+        return view.plan is not None
+
+    def get_critical_path(self, view) -> list[int]:
+        return list(view.schedule.critical_path) if view.schedule else []
+
+    def get_late_items(self, view) -> list[int]:
+        return list(view.schedule.late_items) if view.schedule else []
+
+
+class PlanItemChangeSerializer(serializers.Serializer):
+    """Only the fields sent change. ``duration_workdays: null`` returns to the default; clearing both target dates
+    hands them back to the schedule. Once a baseline is saved a change of target dates needs ``reason``."""
+
+    duration_workdays = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=999)
+    target_start = serializers.DateField(required=False, allow_null=True)
+    target_finish = serializers.DateField(required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300)

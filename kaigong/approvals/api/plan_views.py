@@ -1,0 +1,99 @@
+"""The plan API (一方案): GET /api/approvals/plans/<project id>/, POST …/recompute/, POST …/baseline/,
+PATCH …/items/<checklist item id>/. Reads through plan_selectors (scoped), writes through plan_services (audited)."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from kaigong.approvals import plan_selectors, plan_services
+from kaigong.approvals.api.plan_serializers import PlanItemChangeSerializer, ProjectPlanSerializer
+from kaigong.approvals.models import ProjectPlan
+from kaigong.core.api import error_responses
+
+DETAIL_ERRORS = error_responses(401, 403, 404)
+WRITE_ERRORS = error_responses(400, 401, 403, 404)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="A project's plan (一方案) and groundbreaking forecast",
+        description=(
+            "`id` is the project's id. The schedule is computed on read on the workday calendar: forward from today "
+            "and the decided/running items, backward from the planned groundbreaking date; items with the critical "
+            "path, slack, baseline slip; `feasible` false with `late_items` when the planned date cannot be met."
+        ),
+        responses={200: ProjectPlanSerializer, **DETAIL_ERRORS},
+    ),
+)
+class ProjectPlanViewSet(viewsets.GenericViewSet):
+    """One plan per project, addressed by the project's id."""
+
+    queryset = ProjectPlan.objects.none()
+    serializer_class = ProjectPlanSerializer
+    permission_classes = [IsAuthenticated]
+    filter_backends: list = []
+    lookup_value_regex = r"\d+"
+
+    def _view(self, pk):
+        return plan_selectors.get_project_plan(user=self.request.user, project_pk=int(pk))
+
+    def _answer(self, pk):
+        return Response(ProjectPlanSerializer(self._view(pk)).data)
+
+    def retrieve(self, request, pk=None):
+        return self._answer(pk)
+
+    @extend_schema(
+        summary="Recompute a project's plan",
+        description=(
+            "Creates the plan if needed, adds new checklist items, moves the targets that follow the schedule "
+            "(before a baseline, and not set by hand), stores the forecast. Office, administrators, the project's "
+            "department."
+        ),
+        request=None,
+        responses={200: ProjectPlanSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def recompute(self, request, pk=None):
+        view = self._view(pk)
+        plan_services.recompute_plan(project=view.project, actor=request.user)
+        return self._answer(pk)
+
+    @extend_schema(
+        summary="Save the current target dates as the plan's baseline",
+        description="Replaces an earlier baseline (audited). Afterwards a change of target dates needs a reason.",
+        request=None,
+        responses={200: ProjectPlanSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def baseline(self, request, pk=None):
+        view = self._view(pk)
+        plan_services.save_baseline(project=view.project, actor=request.user)
+        return self._answer(pk)
+
+    @extend_schema(
+        summary="Change a plan item's duration or target dates (with the reason)",
+        description=(
+            "Only the fields sent change. Each change of target dates is kept (old/new, reason, actor, time) and "
+            "audited; once a baseline is saved it needs `reason`."
+        ),
+        parameters=[OpenApiParameter("item_id", int, OpenApiParameter.PATH, description="checklist item id")],
+        request=PlanItemChangeSerializer,
+        responses={200: ProjectPlanSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["patch"], url_path=r"items/(?P<item_id>\d+)")
+    def items(self, request, pk=None, item_id=None):
+        view = self._view(pk)
+        serializer = PlanItemChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        plan_services.update_plan_item(
+            project=view.project,
+            item_id=int(item_id),
+            actor=request.user,
+            reason=data.pop("reason", ""),
+            **data,
+        )
+        return self._answer(pk)

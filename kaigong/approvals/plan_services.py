@@ -1,0 +1,248 @@
+"""Writes of the plan (一方案): recompute, save a baseline, change an item's duration or target dates.
+
+Target dates follow the computed schedule (early dates) until a baseline is saved and unless a person set them;
+after a baseline, the targets are the project's commitment: a recompute refreshes only the forecast and fills
+targets still empty, and a person who changes a target date must give the reason (FAST-41 style reasoned slip).
+Every manual change of target dates leaves a PlanDateChange row; every write is audited in its transaction.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from kaigong.approvals.models import Checklist, ChecklistItem, PlanDateChange, PlanItem, ProjectPlan
+from kaigong.approvals.planning import Schedule, build_tasks, schedule
+from kaigong.audit.choices import AuditAction
+from kaigong.audit.services import audit_value, record_event
+from kaigong.core.exceptions import KaigongError, PermissionDeniedError
+from kaigong.projects.models import Project
+from kaigong.workdays.calendar import get_calendar
+
+UNSET = object()
+
+
+class PlanInputError(KaigongError):
+    code = "invalid_plan_input"
+    status = 400
+
+
+def can_edit_plan(user, project: Project) -> bool:
+    """As for the checklist: the office and administrators, and the project's responsible department."""
+    return Project.objects.editable_by(user).filter(pk=project.pk).exists()
+
+
+def _check_editor(actor, project: Project) -> None:
+    if actor is not None and not can_edit_plan(actor, project):
+        raise PermissionDeniedError(gettext_noop("您无权修改该项目的方案"))
+
+
+def matter_edges() -> dict[int, list[int]]:
+    """{matter id: prerequisite matter ids} of the whole catalogue (one query; a few dozen rows)."""
+    from kaigong.approvals.models import ApprovalMatter
+
+    edges: dict[int, list[int]] = {}
+    for source, target in ApprovalMatter.prerequisites.through.objects.values_list(
+        "from_approvalmatter_id", "to_approvalmatter_id"
+    ):
+        edges.setdefault(source, []).append(target)
+    return edges
+
+
+def compute_schedule(
+    items: list[ChecklistItem], plan_items: dict[int, PlanItem], project: Project, *, today: dt.date, calendar=None
+) -> Schedule:
+    """The schedule of loaded items (with ``matter`` and prefetched ``corrections``)."""
+    durations = {pk: p.duration_workdays for pk, p in plan_items.items()}
+    tasks = build_tasks(items, matter_edges(), durations, today=today)
+    return schedule(
+        tasks,
+        today=today,
+        planned_groundbreaking=project.planned_start_date,
+        calendar=calendar or get_calendar(),
+    )
+
+
+def _load(plan: ProjectPlan) -> tuple[list[ChecklistItem], dict[int, PlanItem]]:
+    """The checklist items (locked plan items first) and {item id: PlanItem}, creating the missing plan items."""
+    items = list(
+        ChecklistItem.objects.filter(checklist__project_id=plan.project_id)
+        .select_related("matter")
+        .prefetch_related("corrections")
+        .order_by("matter__approval_stage", "matter__sort_order", "id")
+    )
+    plan_items = {p.item_id: p for p in PlanItem.objects.select_for_update().filter(plan=plan)}
+    missing = [PlanItem(plan=plan, item=item) for item in items if item.pk not in plan_items]
+    if missing:
+        PlanItem.objects.bulk_create(missing)
+        plan_items.update(
+            {p.item_id: p for p in PlanItem.objects.filter(plan=plan, item__in=[m.item for m in missing])}
+        )
+    return items, plan_items
+
+
+def _ensure_plan(project: Project, actor, actor_label: str) -> ProjectPlan:
+    if not Checklist.objects.filter(project=project).exists():
+        raise PlanInputError(gettext_noop("该项目尚未生成审批清单,请先按规则生成清单"))
+    plan, created = ProjectPlan.objects.select_for_update().get_or_create(project=project)
+    if created:
+        record_event(action=AuditAction.CREATE, actor=actor, actor_label=actor_label, obj=plan, project=project)
+    return plan
+
+
+def _apply(plan: ProjectPlan, project: Project, *, today: dt.date) -> tuple[Schedule, int]:
+    """Recompute, move the targets that follow the schedule, store the forecast. Returns (schedule, targets moved)."""
+    items, plan_items = _load(plan)
+    result = compute_schedule(items, plan_items, project, today=today)
+    baselined = plan.baseline_saved_at is not None
+    moved = []
+    for item in items:
+        plan_item, dates = plan_items[item.pk], result.dates.get(item.pk)
+        if dates is None or not dates.scheduled or plan_item.target_set_manually:
+            continue
+        if baselined and plan_item.target_start is not None:
+            continue  # after a baseline, targets move only by a reasoned change
+        new = (dates.early_start, dates.early_finish)
+        if (plan_item.target_start, plan_item.target_finish) != new:
+            plan_item.target_start, plan_item.target_finish = new
+            moved.append(plan_item)
+    if moved:
+        PlanItem.objects.bulk_update(moved, ["target_start", "target_finish", "updated_at"])
+    plan.forecast_groundbreaking = result.forecast_groundbreaking
+    plan.is_feasible = result.feasible
+    plan.computed_on = today
+    plan.save(update_fields=["forecast_groundbreaking", "is_feasible", "computed_on", "updated_at"])
+    return result, len(moved)
+
+
+@transaction.atomic
+def recompute_plan(*, project: Project, actor, actor_label: str = "", today: dt.date | None = None) -> ProjectPlan:
+    """Create the plan if needed, add plan items for new checklist items, recompute the schedule and forecast."""
+    _check_editor(actor, project)
+    plan = _ensure_plan(project, actor, actor_label)
+    before = (plan.forecast_groundbreaking, plan.is_feasible)
+    _result, moved = _apply(plan, project, today=today or timezone.localdate())
+    changes = {}
+    if before[0] != plan.forecast_groundbreaking:
+        changes["forecast_groundbreaking"] = [audit_value(before[0]), audit_value(plan.forecast_groundbreaking)]
+    if before[1] != plan.is_feasible:
+        changes["is_feasible"] = [before[1], plan.is_feasible]
+    if moved:
+        changes["targets_moved"] = [None, moved]
+    record_event(
+        action=AuditAction.UPDATE,
+        actor=actor,
+        actor_label=actor_label,
+        obj=plan,
+        project=project,
+        changes=changes,
+        note="recompute",
+    )
+    return plan
+
+
+@transaction.atomic
+def save_baseline(*, project: Project, actor, actor_label: str = "", today: dt.date | None = None) -> ProjectPlan:
+    """Snapshot every item's target dates as the baseline (replacing an earlier baseline; audited)."""
+    _check_editor(actor, project)
+    plan = _ensure_plan(project, actor, actor_label)
+    _apply(plan, project, today=today or timezone.localdate())
+    plan_items = list(PlanItem.objects.filter(plan=plan).select_related("item__matter"))
+    previous = {}
+    for p in plan_items:
+        if (p.baseline_start, p.baseline_finish) != (p.target_start, p.target_finish):
+            previous[p.item.matter.code] = [
+                [audit_value(p.baseline_start), audit_value(p.baseline_finish)],
+                [audit_value(p.target_start), audit_value(p.target_finish)],
+            ]
+        p.baseline_start, p.baseline_finish = p.target_start, p.target_finish
+    PlanItem.objects.bulk_update(plan_items, ["baseline_start", "baseline_finish", "updated_at"])
+    old_saved = plan.baseline_saved_at
+    plan.baseline_saved_at, plan.baseline_saved_by = timezone.now(), actor
+    plan.save(update_fields=["baseline_saved_at", "baseline_saved_by", "updated_at"])
+    record_event(
+        action=AuditAction.UPDATE,
+        actor=actor,
+        actor_label=actor_label,
+        obj=plan,
+        project=project,
+        changes={"baseline": [audit_value(old_saved), audit_value(plan.baseline_saved_at)], "items": previous},
+        note="baseline",
+    )
+    return plan
+
+
+@transaction.atomic
+def update_plan_item(
+    *,
+    project: Project,
+    item_id: int,
+    actor,
+    actor_label: str = "",
+    duration_workdays=UNSET,
+    target_start=UNSET,
+    target_finish=UNSET,
+    reason: str = "",
+    today: dt.date | None = None,
+) -> PlanItem:
+    """Change an item's expected duration (None: back to the default) and/or its target dates.
+
+    Target dates set here are kept by later recomputes; clearing both hands them back to the schedule. Once a
+    baseline is saved, a change of target dates needs a reason. Each change of target dates is kept as a
+    PlanDateChange and audited.
+    """
+    _check_editor(actor, project)
+    reason = (reason or "").strip()
+    if not ChecklistItem.objects.filter(pk=item_id, checklist__project=project).exists():
+        raise PlanInputError(gettext_noop("该事项不在本项目的审批清单中"))
+    plan = _ensure_plan(project, actor, actor_label)
+    _load(plan)  # creates the plan item if the checklist grew since the last recompute
+    plan_item = PlanItem.objects.select_for_update().select_related("item__matter").get(plan=plan, item_id=item_id)
+    changes: dict = {}
+    if duration_workdays is not UNSET and duration_workdays != plan_item.duration_workdays:
+        if duration_workdays is not None and not 0 <= duration_workdays <= 999:
+            raise ValidationError({"duration_workdays": [gettext_noop("预计用时须为0至999个工作日")]})
+        changes["duration_workdays"] = [plan_item.duration_workdays, duration_workdays]
+        plan_item.duration_workdays = duration_workdays
+    old = (plan_item.target_start, plan_item.target_finish)
+    new = (
+        old[0] if target_start is UNSET else target_start,
+        old[1] if target_finish is UNSET else target_finish,
+    )
+    if new != old:
+        if new[0] and new[1] and new[1] < new[0]:
+            raise ValidationError({"target_finish": [gettext_noop("目标完成日期不能早于目标开始日期")]})
+        if plan.baseline_saved_at is not None and not reason:
+            raise ValidationError({"reason": [gettext_noop("方案已保存基线,调整目标日期须填写原因")]})
+        plan_item.target_start, plan_item.target_finish = new
+        plan_item.target_set_manually = new != (None, None)
+        changes["target_start"] = [audit_value(old[0]), audit_value(new[0])]
+        changes["target_finish"] = [audit_value(old[1]), audit_value(new[1])]
+        PlanDateChange.objects.create(
+            plan_item=plan_item,
+            old_start=old[0],
+            new_start=new[0],
+            old_finish=old[1],
+            new_finish=new[1],
+            reason=reason[:300],
+            actor=actor,
+            actor_label=actor_label or (str(actor) if actor else ""),
+        )
+    if not changes:
+        return plan_item
+    plan_item.full_clean(exclude=["plan", "item"])
+    plan_item.save()
+    record_event(
+        action=AuditAction.UPDATE,
+        actor=actor,
+        actor_label=actor_label,
+        obj=plan_item,
+        project=project,
+        changes=changes,
+        note=reason[:500],
+    )
+    _apply(plan, project, today=today or timezone.localdate())
+    plan_item.refresh_from_db()
+    return plan_item

@@ -1,0 +1,127 @@
+"""Plan pages (一方案): a project's plan with the critical path, forecast, baseline comparison and Gantt chart;
+editing an item's duration and target dates (with the reason once a baseline exists); recompute; save baseline.
+
+Reads via plan_selectors, writes via plan_services; the pages hold no business rules. Everyone who sees the
+project reads its plan; the office, administrators and the project's responsible department edit it.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from kaigong.approvals import plan_selectors, plan_services
+from kaigong.core.exceptions import KaigongError, PermissionDeniedError
+
+
+class PlanItemForm(forms.Form):
+    """The whole editable state of one plan item; the service records only what changed."""
+
+    item = forms.IntegerField(widget=forms.HiddenInput)
+    duration_workdays = forms.IntegerField(
+        label=gettext_lazy("预计用时(工作日)"), required=False, min_value=0, max_value=999
+    )
+    target_start = forms.DateField(
+        label=gettext_lazy("目标开始"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    target_finish = forms.DateField(
+        label=gettext_lazy("目标完成"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=gettext_lazy("调整原因"), max_length=300, required=False)
+
+
+def _text(exc: Exception) -> str:
+    if isinstance(exc, KaigongError):
+        text = _(exc.msgid)
+        return text % exc.params if exc.params else text
+    if isinstance(exc, ValidationError):
+        return "; ".join(_(m) for m in exc.messages)
+    return str(exc)
+
+
+def _back(project_pk: int):
+    return redirect("approvals:project-plan", project_pk=project_pk)
+
+
+@login_required
+def project_plan(request, project_pk: int):
+    view = plan_selectors.get_project_plan(user=request.user, project_pk=project_pk)
+    chart = view.chart()
+    chart["labels"] = {
+        "baseline": _("基线"),
+        "plan": _("计划"),
+        "actual": _("实际"),
+        "today": _("今天"),
+        "planned": _("计划开工"),
+        "forecast": _("预测开工"),
+    }
+    return render(request, "approvals/plan/project_plan.html", {"view": view, "project": view.project, "chart": chart})
+
+
+def _editable(request, project_pk: int):
+    view = plan_selectors.get_project_plan(user=request.user, project_pk=project_pk)
+    if not view.can_edit:
+        raise PermissionDenied(_("您无权修改该项目的方案"))
+    return view
+
+
+@login_required
+@require_POST
+def plan_recompute(request, project_pk: int):
+    view = _editable(request, project_pk)
+    try:
+        plan_services.recompute_plan(project=view.project, actor=request.user)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(_text(exc)) from exc
+    except KaigongError as exc:
+        messages.error(request, _text(exc))
+    else:
+        messages.success(request, _("方案已重新计算。"))
+    return _back(project_pk)
+
+
+@login_required
+@require_POST
+def plan_baseline(request, project_pk: int):
+    view = _editable(request, project_pk)
+    try:
+        plan_services.save_baseline(project=view.project, actor=request.user)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(_text(exc)) from exc
+    except KaigongError as exc:
+        messages.error(request, _text(exc))
+    else:
+        messages.success(request, _("已将当前目标日期保存为基线。"))
+    return _back(project_pk)
+
+
+@login_required
+@require_POST
+def plan_item_edit(request, project_pk: int):
+    view = _editable(request, project_pk)
+    form = PlanItemForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("输入有误: %(errors)s") % {"errors": form.errors.as_text()})
+        return _back(project_pk)
+    data = form.cleaned_data
+    try:
+        plan_services.update_plan_item(
+            project=view.project,
+            item_id=data["item"],
+            actor=request.user,
+            duration_workdays=data["duration_workdays"],
+            target_start=data["target_start"],
+            target_finish=data["target_finish"],
+            reason=data["reason"],
+        )
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(_text(exc)) from exc
+    except (KaigongError, ValidationError) as exc:
+        messages.error(request, _("未能保存: %(error)s") % {"error": _text(exc)})
+    else:
+        messages.success(request, _("方案事项已更新。"))
+    return _back(project_pk)

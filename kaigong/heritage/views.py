@@ -1,0 +1,112 @@
+"""Heritage pages: the sites, their import, the approval chain and a project's heritage panel.
+
+Reads via selectors, writes via services; pages hold no business rules.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kaigong.core.exceptions import KaigongError, PermissionDeniedError
+from kaigong.heritage import selectors, services
+from kaigong.heritage.forms import HeritageImportForm, HeritageRoutingForm
+from kaigong.heritage.geojson import GeoJSONImportError
+
+
+def _require_manager(user) -> None:
+    if not services.can_manage_heritage(user):
+        raise PermissionDenied(_("只有系统管理员可以导入文物保护范围或修改文物审批路径"))
+
+
+@login_required
+def site_list(request):
+    return render(
+        request,
+        "heritage/site_list.html",
+        {
+            "sites": list(selectors.list_sites(user=request.user)),
+            "routing": selectors.get_routing(),
+            "can_manage": services.can_manage_heritage(request.user),
+        },
+    )
+
+
+@login_required
+def site_detail(request, pk: int):
+    site = selectors.get_site(user=request.user, pk=pk)
+    return render(
+        request,
+        "heritage/site_detail.html",
+        {"site": site, "can_manage": services.can_manage_heritage(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def site_delete(request, pk: int):
+    _require_manager(request.user)
+    site = selectors.get_site(user=request.user, pk=pk)
+    services.delete_site(site=site, actor=request.user)
+    messages.success(request, _("文物保护单位“%(name)s”已删除。") % {"name": site.name})
+    return redirect("heritage:site-list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_import(request):
+    _require_manager(request.user)
+    form = HeritageImportForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.import_sites(content=upload.read(), actor=request.user, source_name=upload.name)
+        except GeoJSONImportError as exc:
+            problems = list(zip(exc.messages, exc.messages_en, strict=True))
+        else:
+            messages.success(
+                request,
+                _(
+                    "导入完成:新增 %(created)s 处,更新 %(updated)s 处,未变 %(unchanged)s 处;"
+                    "重新生成 %(regenerated_checklists)s 个项目的审批清单。"
+                )
+                % result.summary,
+            )
+            return redirect("heritage:site-list")
+    return render(
+        request, "heritage/site_import.html", {"form": form, "problems": problems}, status=400 if problems else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def routing(request):
+    can_manage = services.can_manage_heritage(request.user)
+    if request.method == "POST":
+        _require_manager(request.user)
+    current = selectors.get_routing()
+    form = HeritageRoutingForm(request.POST or None, instance=current) if can_manage else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_routing(actor=request.user, data=form.cleaned_data)
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except (KaigongError, ValidationError) as exc:
+            form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, _("文物审批路径已保存。"))
+            return redirect("heritage:routing")
+    return render(
+        request,
+        "heritage/routing.html",
+        {"routing": current, "chain": current.chain(), "form": form, "can_manage": can_manage},
+    )
+
+
+@login_required
+def project_heritage(request, project_pk: int):
+    view = selectors.get_project_heritage(user=request.user, project_pk=project_pk)
+    return render(request, "heritage/project_heritage.html", {"view": view, "project": view.project})
