@@ -290,3 +290,37 @@ def load_demo_checklists(*, today: dt.date | None = None) -> Counter:
         if project.pk not in having:
             loader.project(project)
     return loader.counts
+
+
+def load_demo_plans(*, today: dt.date | None = None) -> int:
+    """一方案: plans for the demo projects in preparation that have a checklist, with a baseline saved.
+
+    Their planned groundbreaking is re-set from today (90+ working days ahead); one of them (the first by name) gets
+    only 15 working days, which its open approvals cannot meet, so the plan page shows an infeasible plan and the
+    items that make it so. Projects that
+    already have a plan are left alone (idempotent). Returns the number of plans made.
+    """
+    from kaigong.approvals.models import ProjectPlan
+    from kaigong.approvals.plan_services import recompute_plan, save_baseline
+
+    today = today or timezone.localdate()
+    projects = list(
+        Project.objects.filter(stage=Stage.PREPARATION, checklist__isnull=False, plan__isnull=True).order_by("name")
+    )
+    first_load = not ProjectPlan.objects.exists()
+    calendar = get_calendar()
+    for index, project in enumerate(projects):
+        # The demo pool is 2024's, but the clocks run from today: projects still in preparation have slipped,
+        # so their planned groundbreaking is re-set from today (one of them too soon to be met).
+        workdays_ahead = 15 if index == 0 and first_load else 90 + 5 * index
+        planned = calendar.add_workdays(today, workdays_ahead, provisional=True).value
+        if project.planned_start_date != planned:
+            project = update_project(
+                project=project,
+                data={"planned_start_date": planned, "planned_completion_date": None},
+                actor=None,
+                actor_label=ACTOR_LABEL,
+            )
+        recompute_plan(project=project, actor=None, actor_label=ACTOR_LABEL, today=today)
+        save_baseline(project=project, actor=None, actor_label=ACTOR_LABEL, today=today)
+    return len(projects)

@@ -225,6 +225,11 @@ class ChecklistItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "warning_level"], name="approvals_item_warn_idx"),
+            models.Index(
+                fields=["committed_due", "id"],
+                condition=models.Q(warning_level__in=["yellow", "red"]),
+                name="approvals_item_warning_due_idx",
+            ),
             models.Index(fields=["matter", "status"], name="approvals_item_matter_idx"),
         ]
 

@@ -646,9 +646,16 @@ def _load_projects(city: DemoCity, result: DemoResult, categories, levels, depar
         (p.name, p.year): p
         for p in Project.objects.filter(name__in=[s.name for s in city.projects]).prefetch_related("investors")
     }
+    from kaigong.approvals.models import ProjectPlan  # approvals builds on projects
+
+    # Projects with a plan had their groundbreaking re-planned from today (approvals.demo.load_demo_plans):
+    # their planned dates belong to the plan now, and a re-run leaves them alone.
+    replanned = set(ProjectPlan.objects.values_list("project_id", flat=True))
     projects = {}
     for spec in city.projects:
         data = _project_data(spec, categories, levels, departments, organizations)
+        if (existing_project := existing.get((spec.name, spec.year))) and existing_project.pk in replanned:
+            data = {k: v for k, v in data.items() if k not in ("planned_start_date", "planned_completion_date")}
         investors = [organizations[key] for key in spec.investors]
         project = existing.get((spec.name, spec.year))
         if project is None:
@@ -748,4 +755,11 @@ def load_demo() -> DemoResult:
 
         if checklists := load_demo_checklists()["checklists"]:
             result.created["checklists"] += checklists
+        # 一方案: plans with baselines (one of them infeasible), and the illustrative heritage control zone.
+        from kaigong.approvals.demo import load_demo_plans
+        from kaigong.heritage.demo import load_demo_heritage
+
+        if plans := load_demo_plans():
+            result.created["plans"] += plans
+        load_demo_heritage(actor_label="命令 load-demo")
     return result

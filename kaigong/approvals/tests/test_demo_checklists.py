@@ -110,3 +110,19 @@ def test_project_checklist_tab_of_a_demo_project(demo, client):
     response = client.get(reverse("approvals:project-checklist", args=[item.checklist.project_id]))
     assert response.status_code == 200
     assert item.document_number in response.content.decode()
+
+
+def test_demo_has_plans_with_baselines_and_exactly_one_infeasible(demo, client):
+    from kaigong.approvals.models import ProjectPlan
+
+    plans = ProjectPlan.objects.select_related("project")
+    assert plans.count() == Project.objects.filter(stage="preparation", checklist__isnull=False).count() > 0
+    assert all(plan.baseline_saved_at is not None for plan in plans)
+    infeasible = [plan for plan in plans if plan.is_feasible is False]
+    assert len(infeasible) == 1
+    project = infeasible[0].project
+    assert infeasible[0].forecast_groundbreaking > project.planned_start_date
+    # The heritage demo zone is loaded too, so some demo projects sit in the control zone.
+    from kaigong.heritage.models import HeritageSite
+
+    assert HeritageSite.objects.filter(is_illustrative=True).exists()

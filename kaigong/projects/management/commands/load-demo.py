@@ -19,6 +19,7 @@ LABELS = {
     "batches": _lazy("集中开工批次"),
     "users": _lazy("用户"),
     "checklists": _lazy("审批清单"),
+    "plans": _lazy("项目方案"),
 }
 
 
