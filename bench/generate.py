@@ -81,7 +81,7 @@ def generate(n: int, *, seed: int = 20240101) -> int:
         batch.append(
             Project(
                 name=name,
-                pinyin_initials=pinyin_initials(name),
+                search_text=f"{name}|{pinyin_initials(name)}",
                 category=rng.choice(categories),
                 level=rng.choice(levels),
                 stage=stage,

@@ -45,7 +45,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class ProjectAdmin(ReadOnlyAdmin):
     list_display = ["name", "project_code", "category", "stage", "year", "total_investment", "version"]
     list_filter = ["stage", "category", "year", "pool"]
-    search_fields = ["name", "project_code", "pinyin_initials"]
+    search_fields = ["name", "project_code", "search_text"]
     list_select_related = ["category"]
     show_full_result_count = False
 

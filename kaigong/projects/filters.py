@@ -1,7 +1,6 @@
 """One FilterSet for projects, shared by the list page, the API's ?field= parameters and the ledger export."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kaigong.accounts.models import Department
@@ -15,10 +14,7 @@ def search_projects(queryset, value: str):
     text = fold(value or "")
     if not text:
         return queryset
-    condition = Q(name__icontains=text) | Q(project_code__icontains=text) | Q(owner__name__icontains=text)
-    if text.isascii() and text.isalnum():
-        condition |= Q(pinyin_initials__contains=text.lower())
-    return queryset.filter(condition)
+    return queryset.filter(search_text__contains=text.lower())
 
 
 class ProjectFilterSet(django_filters.FilterSet):

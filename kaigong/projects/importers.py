@@ -39,7 +39,7 @@ from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import diff, record_event, record_events, snapshot
 from kaigong.core.codes import is_valid_credit_code, normalize_credit_code
 from kaigong.core.exceptions import KaigongError, PermissionDeniedError
-from kaigong.core.text import fold, pinyin_initials
+from kaigong.core.text import fold
 from kaigong.projects import services
 from kaigong.projects.choices import STAGE_TRANSITIONS, STAGES_NEEDING_REASON, Pool, Stage
 from kaigong.projects.ledger import (
@@ -935,7 +935,7 @@ class LedgerImporter:
         for plan in plans:
             project = Project(**plan.data)
             project.project_code = (project.project_code or "").strip()
-            project.pinyin_initials = pinyin_initials(project.name)[:200]
+            project.refresh_search_text()
             if plan.stage:
                 # The project's current position, registered as it is (not a move: nothing to transition from).
                 project.stage = plan.stage  # stage-write: a new project registered at its current stage, audited
@@ -972,7 +972,7 @@ class LedgerImporter:
             for name, value in plan.data.items():
                 setattr(project, name, value)
             if project.name != old_name:
-                project.pinyin_initials = pinyin_initials(project.name)[:200]
+                project.refresh_search_text()
             changes = diff(before, snapshot(project, AUDIT_FIELDS))
             if changes:
                 project.version += 1
@@ -983,7 +983,7 @@ class LedgerImporter:
             if plan.stage and plan.stage != project.stage:
                 stage_moves.append(plan)
         if changed_projects:
-            _bulk_save(changed_projects, sorted(fields | {"version", "updated_at", "pinyin_initials"}))
+            _bulk_save(changed_projects, sorted(fields | {"version", "updated_at", "search_text"}))
             record_events(events)
         moved = set()
         for plan in stage_moves:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kaigong.accounts.choices import Role
 from kaigong.accounts.models import Department, Organization
 from kaigong.core.codes import validate_project_code
+from kaigong.core.text import fold, pinyin_initials
 from kaigong.projects.choices import EiaCategory, LandSource, Pool, ProjectClass, ReviewRegime, Stage
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
@@ -178,7 +179,8 @@ class Project(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     is_simple_low_risk = models.BooleanField(_("简易低风险项目"), default=False)
-    pinyin_initials = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    # What the list's search box matches (see refresh_search_text): one column, so a search is one scan, no join.
+    search_text = models.CharField(max_length=500, blank=True, editable=False)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -248,6 +250,12 @@ class Project(models.Model):
                 errors["site_polygon"] = exc.messages
         if errors:
             raise ValidationError(errors)
+
+    def refresh_search_text(self) -> None:
+        """Name, project code, owner name and pinyin initials ("gqzdh" for 国强自动化…), folded and lower-cased."""
+        owner = self.owner.name if self.owner_id else ""
+        parts = [fold(self.name), self.project_code, fold(owner), pinyin_initials(self.name)]
+        self.search_text = "|".join(part for part in parts if part).lower()[:500]
 
     @property
     def has_location(self) -> bool:

@@ -21,7 +21,6 @@ from kaigong.core.exceptions import (
     StaleVersionError,
     TransitionNotAllowed,
 )
-from kaigong.core.text import pinyin_initials
 from kaigong.projects.choices import STAGE_TRANSITIONS, STAGES_NEEDING_REASON, Pool, Stage
 from kaigong.projects.models import BatchMembership, GroundbreakingBatch, Project, StageChange
 
@@ -89,7 +88,7 @@ def _apply(project: Project, data: dict) -> None:
             setattr(project, name, value)
     if "project_code" in data:
         project.project_code = (project.project_code or "").strip()
-    project.pinyin_initials = pinyin_initials(project.name)[:200]
+    project.refresh_search_text()
 
 
 @transaction.atomic
@@ -280,6 +279,11 @@ def update_organization(*, organization: Organization, data: dict, actor=None, a
     organization.full_clean()
     organization.save()
     changes = diff(before, snapshot(organization, fields))
+    if "name" in changes:  # the owner's name is part of its projects' search text
+        projects = list(organization.owned_projects.select_related("owner"))
+        for project in projects:
+            project.refresh_search_text()
+        Project.objects.bulk_update(projects, ["search_text"])
     if changes:
         record_event(action=AuditAction.UPDATE, actor=actor, actor_label=actor_label, obj=organization, changes=changes)
     return organization

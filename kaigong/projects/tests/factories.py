@@ -30,6 +30,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Project
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"测试项目{n}")
     category = factory.SubFactory(CategoryFactory)
@@ -41,11 +42,11 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     annual_planned_investment = Decimal("3000.00")
     planned_start_date = dt.date(2024, 3, 1)
 
-    @factory.lazy_attribute
-    def pinyin_initials(self):
-        from kaigong.core.text import pinyin_initials
-
-        return pinyin_initials(self.name)
+    @factory.post_generation
+    def _search_text(obj, create, extracted, **kwargs):
+        obj.refresh_search_text()
+        if create:
+            type(obj).objects.filter(pk=obj.pk).update(search_text=obj.search_text)
 
 
 class GroundbreakingBatchFactory(factory.django.DjangoModelFactory):

@@ -123,7 +123,7 @@ def test_create_is_audited_with_actor_and_values(office):
     assert event.actor == office
     assert event.changes["name"] == [None, "国强自动化光伏新能源生产基地"]
     assert event.changes["total_investment"] == [None, "200000.00"]
-    assert project.pinyin_initials.startswith("gqzdh")
+    assert "|gqzdh" in project.search_text
     assert project.stage == Stage.PLANNING and project.version == 1
 
 
@@ -446,3 +446,14 @@ def test_update_organization_refuses_a_bad_code_and_audits_a_good_change(office,
     organization.refresh_from_db()
     assert organization.credit_code == body + credit_code_check_char(body)
     assert AuditEvent.objects.filter(action="update", object_id=str(organization.pk)).count() == 1
+
+
+def test_renaming_an_owner_keeps_its_projects_findable_by_the_new_name(db, office_user):
+    from kaigong.projects.filters import search_projects
+    from kaigong.projects.tests.factories import ProjectFactory
+
+    project = ProjectFactory(name="香邑产业园配套基础设施建设")
+    services.update_organization(organization=project.owner, data={"name": "侯马香邑开发有限公司"}, actor=office_user)
+    found = search_projects(Project.objects.all(), "香邑开发")
+    assert list(found) == [project]
+    assert list(search_projects(Project.objects.all(), "xycy")) == [project]  # pinyin initials of the name
