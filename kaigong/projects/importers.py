@@ -968,10 +968,9 @@ class LedgerImporter:
         for plan in plans:
             project = plan.project
             before = snapshot(project, AUDIT_FIELDS)
-            old_name = project.name
             for name, value in plan.data.items():
                 setattr(project, name, value)
-            if project.name != old_name:
+            if SEARCHED_FIELDS.intersection(plan.data):
                 project.refresh_search_text()
             changes = diff(before, snapshot(project, AUDIT_FIELDS))
             if changes:
@@ -998,7 +997,24 @@ class LedgerImporter:
                 effective_date=effective,
             )
             moved.add(plan.project.pk)
+        self._regenerate_checklists(changed_projects)
         return len({p.pk for p in changed_projects} | moved)
+
+    def _regenerate_checklists(self, projects: list[Project]) -> None:
+        """Changed attributes may change what the checklist rules require (一清单), as update_project does."""
+        from kaigong.approvals.models import Checklist  # approvals builds on projects
+        from kaigong.approvals.services import generate_checklist
+
+        with_checklist = set(
+            Checklist.objects.filter(project__in=[p.pk for p in projects]).values_list("project_id", flat=True)
+        )
+        for project in projects:
+            if project.pk in with_checklist:
+                generate_checklist(project=project, actor=None, actor_label=self.actor_label or str(self.actor or ""))
+
+
+# The fields Project.search_text is built from.
+SEARCHED_FIELDS = frozenset({"name", "project_code", "owner"})
 
 
 def _bulk_save(projects: list[Project], fields: list[str]) -> None:

@@ -43,3 +43,27 @@ def test_editing_a_project_without_a_checklist_creates_none(users, api_login, pr
     )
     assert response.status_code == 200
     assert not ChecklistItem.objects.filter(checklist__project=project).exists()
+
+
+def test_ledger_import_of_a_larger_investment_regenerates_the_checklist(tmp_path, project, test_rules):
+    """A rule on total investment: the CLI import raises the investment, the checklist follows."""
+    import io
+
+    from django.core.management import call_command
+
+    from kaigong.approvals.models import ChecklistRule
+    from kaigong.projects.tests.ledger_sheets import write_xlsx
+
+    big = ChecklistRule.objects.get(name="大项目需承诺事项")
+    big.condition = {"attr": "total_investment", "op": "gte", "value": 50000}
+    big.save()
+    generate_checklist(project=project, actor=None, actor_label="test")
+    assert "test-commitment" not in statuses(project)
+
+    rows = [
+        ["项目ID", "项目名称", "项目类别", "总投资"],
+        [project.pk, project.name, project.category.name, "80000"],
+    ]
+    call_command("import-ledger", str(write_xlsx(tmp_path / "up.xlsx", rows)), stdout=io.StringIO())
+
+    assert statuses(project)["test-commitment"] == ItemStatus.NOT_STARTED
