@@ -2,23 +2,26 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kaigong.accounts.models import Department
 from kaigong.approvals.choices import ApprovalStage, ItemStatus, WarningLevel
 from kaigong.approvals.models import ApprovalMatter, ChecklistItem
 from kaigong.core.text import fold
+from kaigong.projects.filters import search_projects
+from kaigong.projects.models import Project
 
 
 class ChecklistItemFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("项目"), method="filter_q", help_text=_("项目名称或项目代码"))
+    q = django_filters.CharFilter(
+        label=_("项目"), method="filter_q", help_text=_("项目名称、项目代码、建设单位或拼音首字母")
+    )
     project = django_filters.NumberFilter(label=_("项目ID"), field_name="checklist__project_id")
     status = django_filters.MultipleChoiceFilter(
-        label=_("状态"), choices=ItemStatus.choices, widget=forms.CheckboxSelectMultiple
+        label=_("状态"), choices=ItemStatus.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     warning_level = django_filters.MultipleChoiceFilter(
-        label=_("预警"), choices=WarningLevel.choices, widget=forms.CheckboxSelectMultiple
+        label=_("预警"), choices=WarningLevel.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     department = django_filters.ModelChoiceFilter(
         label=_("审批部门"), field_name="matter__department", queryset=Department.objects.all()
@@ -33,9 +36,7 @@ class ChecklistItemFilterSet(django_filters.FilterSet):
         fields: list = []
 
     def filter_q(self, queryset, name, value):
-        text = fold(value or "")
-        if not text:
+        """The project list's own search (name, code, owner, pinyin initials), as a subquery on projects."""
+        if not fold(value or ""):
             return queryset
-        return queryset.filter(
-            Q(checklist__project__name__icontains=text) | Q(checklist__project__project_code__icontains=text)
-        )
+        return queryset.filter(checklist__project__in=search_projects(Project.objects.all(), value))

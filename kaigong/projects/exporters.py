@@ -22,8 +22,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import record_event
 from kaigong.core.exceptions import KaigongError
-from kaigong.projects.choices import Pool, Stage
 from kaigong.projects.ledger import AMOUNT, COLUMNS, UNIT_WAN, column_letter
+from kaigong.projects.models import Project
 from kaigong.projects.selectors import list_projects
 
 ZERO = Decimal("0.00")
@@ -98,6 +98,13 @@ def _row_values(project, number: int, labels: dict) -> list:
         project.contact_person,
         project.contact_phone,
         project.remarks,
+        labels["review_regime"].get(project.review_regime, ""),
+        labels["project_class"].get(project.project_class, ""),
+        labels["land_source"].get(project.land_source, ""),
+        labels["eia_category"].get(project.eia_category, ""),
+        project.annual_energy_use,
+        project.building_area,
+        "是" if project.is_simple_low_risk else "否",
     ]
 
 
@@ -185,8 +192,8 @@ def export_ledger(*, user, params: Mapping | None = None, actor_label: str = "")
         ws.append([writer.cell(c.header, bold=True, fill=writer.sum_fill) for c in COLUMNS])
 
         labels = {
-            "stage": {value: str(label) for value, label in Stage.choices},
-            "pool": {value: str(label) for value, label in Pool.choices},
+            name: {value: str(label) for value, label in Project._meta.get_field(name).choices}
+            for name in ("stage", "pool", "review_regime", "project_class", "land_source", "eia_category")
         }
         count = 0
         total = annual = ZERO
@@ -229,7 +236,6 @@ def _export_queryset(*, user, params):
     if user is None:
         # A command acts as the system: the whole registry, filtered the same way.
         from kaigong.projects.filters import ProjectFilterSet
-        from kaigong.projects.models import Project
         from kaigong.projects.selectors import LIST_RELATED
 
         base = Project.objects.select_related(*LIST_RELATED)

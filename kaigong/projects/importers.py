@@ -45,9 +45,11 @@ from kaigong.projects.choices import STAGE_TRANSITIONS, STAGES_NEEDING_REASON, P
 from kaigong.projects.ledger import (
     AMOUNT,
     BOOL,
+    CHOICE,
     COLUMNS_BY_KEY,
     DATE,
     INT,
+    NUMBER,
     REQUIRED_KEYS,
     UNIT_WAN,
     YEAR,
@@ -59,9 +61,11 @@ from kaigong.projects.ledger import (
     is_total_label,
     match_header,
     parse_bool,
+    parse_choice,
     parse_date,
     parse_int,
     parse_money,
+    parse_number,
     parse_text,
     parse_year,
 )
@@ -407,6 +411,13 @@ _POOL_NAMES = {
 }
 # Fields written from the sheet (project_id, row_number and owner_credit_code are only for matching).
 _DIRECT_FIELDS = (
+    "review_regime",
+    "project_class",
+    "land_source",
+    "eia_category",
+    "annual_energy_use",
+    "building_area",
+    "is_simple_low_risk",
     "name",
     "project_code",
     "year",
@@ -658,6 +669,10 @@ class LedgerImporter:
             return parse_date(raw)
         if kind == BOOL:
             return parse_bool(raw)
+        if kind == CHOICE:
+            return parse_choice(column.key, raw)
+        if kind == NUMBER:
+            return parse_number(raw)
         if kind == YEAR:
             return parse_year(raw)
         if kind == INT:

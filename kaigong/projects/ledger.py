@@ -23,6 +23,8 @@ AMOUNT = "amount"
 DATE = "date"
 BOOL = "bool"
 LOOKUP = "lookup"  # category, level, stage, pool, department, owner: matched by name
+CHOICE = "choice"  # a model field with choices (审批方式, 用地来源 …): its label or its code
+NUMBER = "number"  # a plain quantity (建筑面积, 能耗): a Decimal, no money unit
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,14 @@ def _build_columns() -> list[LedgerColumn]:
         _column("contact_person", "联系人", TEXT, ("项目联系人", "负责人"), 10),
         _column("contact_phone", "联系电话", TEXT, ("电话", "联系方式", "手机"), 14),
         _column("remarks", "备注", TEXT, ("说明",), 20),
+        # The attributes the approval checklist rules read (一项目一清单).
+        _column("review_regime", "审批方式", CHOICE, ("立项方式", "审批类型", "审批核准备案"), 10),
+        _column("project_class", "审批流程类型", CHOICE, ("项目审批流程类型", "流程类型"), 16),
+        _column("land_source", "用地来源", CHOICE, ("供地方式", "用地方式"), 10),
+        _column("eia_category", "环评类别", CHOICE, ("环评类型", "环境影响评价类别"), 14),
+        _column("annual_energy_use", "年综合能耗(吨标准煤)", NUMBER, ("年综合能耗", "综合能耗"), 12),
+        _column("building_area", "总建筑面积(平方米)", NUMBER, ("总建筑面积", "建筑面积"), 12),
+        _column("is_simple_low_risk", "简易低风险项目", BOOL, ("是否简易低风险项目", "简易低风险"), 10),
     ]
 
 
@@ -272,6 +282,30 @@ def parse_date(value: object) -> dt.date | None:
 
 _TRUE = {"是", "已入库", "已纳统", "已入库纳统", "入库", "纳统", "√", "✓", "y", "yes", "true", "1", "有"}
 _FALSE = {"否", "未入库", "未纳统", "未入库纳统", "×", "✗", "n", "no", "false", "0", "无", "-"}
+
+
+def parse_number(value: object) -> Decimal | None:
+    """A quantity such as 20,000 or ２００００ (full-width, separators) → Decimal with two places."""
+    if is_blank(value):
+        return None
+    try:
+        return parse_amount(value)
+    except MoneyError as exc:
+        raise CellError(gettext_noop("应为数字")) from exc
+
+
+def parse_choice(key: str, value: object):
+    """A choice cell → the field's stored value, from its label (审批, 工业类 …) or its code (approval, 6)."""
+    if is_blank(value):
+        return None
+    from kaigong.projects.models import Project  # the model's own choices are the vocabulary
+
+    text = fold(parse_text(value)).lower()
+    for stored, label in Project._meta.get_field(key).choices:
+        if text in (fold(str(label)).lower(), str(stored).lower()):
+            return stored
+    labels = "、".join(str(label) for _, label in Project._meta.get_field(key).choices)
+    raise CellError(gettext_noop("应为以下之一:%(labels)s"), {"labels": labels})
 
 
 def parse_bool(value: object) -> bool | None:

@@ -1,6 +1,7 @@
 """Ledger import: messy real-world sheets, matching and never duplicating, all-or-nothing, refusals."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -295,3 +296,57 @@ def test_sheet_without_a_recognisable_header_names_the_missing_columns(tmp_path,
     assert "项目名称、项目类别、总投资" in str(excinfo.value)
     with pytest.raises(LedgerFileError, match="缺少必需的列: 总投资"):
         read_ledger_file(write_xlsx(tmp_path / "y.xlsx", [["项目名称", "项目类别"], ["甲", "产业类"]]))
+
+
+def test_checklist_attributes_are_read_by_label_or_code_and_exported_back(tmp_path, ledger_world, login, users):
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from kaigong.accounts.choices import Role
+
+    project = ProjectFactory(category=ledger_world["industry"])
+    rows = [
+        [
+            "项目ID",
+            "项目名称",
+            "项目类别",
+            "总投资",
+            "審批方式",
+            "审批流程类型",
+            "供地方式",
+            "环评类别",
+            "总建筑面积",
+            "简易低风险",
+        ],
+        [project.pk, project.name, "产业类", 10000, "核准", "6", "出让", "环境影响报告表", "２０,０００", "否"],
+    ]
+    result = import_ledger(write_xlsx(tmp_path / "attrs.xlsx", rows))
+
+    assert _messages(result) == []
+    project.refresh_from_db()
+    assert (project.review_regime, project.project_class, project.land_source, project.eia_category) == (
+        "ratification",
+        6,
+        "transferred",
+        "table",
+    )
+    assert project.building_area == Decimal("20000.00")
+    assert project.is_simple_low_risk is False
+
+    response = login(users[Role.OFFICE]).get(reverse("projects:ledger-export"))
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header = [c.value for c in ws[3]]
+    row = next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[header.index("项目ID")] == project.pk)
+    assert row[header.index("审批方式")] == "核准"
+    assert row[header.index("审批流程类型")] == "工业类"
+    assert row[header.index("环评类别")] == "环境影响报告表"
+
+
+def test_an_unknown_choice_is_a_row_error_naming_the_choices(tmp_path, ledger_world):
+    project = ProjectFactory(category=ledger_world["industry"])
+    rows = [
+        ["项目ID", "项目名称", "项目类别", "总投资", "审批方式"],
+        [project.pk, project.name, "产业类", 10000, "批准"],
+    ]
+    result = import_ledger(write_xlsx(tmp_path / "bad.xlsx", rows))
+    assert [(p.row, p.column, p.message) for p in result.problems] == [(2, "审批方式", "应为以下之一:审批、核准、备案")]
