@@ -69,34 +69,30 @@ def _editable(request, project_pk: int):
     return view
 
 
-@login_required
-@require_POST
-def plan_recompute(request, project_pk: int):
+def _plan_action(request, project_pk: int, service, success: str):
+    """Run a plan service for an editor of the project; its refusal becomes a message (or a 403)."""
     view = _editable(request, project_pk)
     try:
-        plan_services.recompute_plan(project=view.project, actor=request.user)
+        service(project=view.project, actor=request.user)
     except PermissionDeniedError as exc:
         raise PermissionDenied(_text(exc)) from exc
     except KaigongError as exc:
         messages.error(request, _text(exc))
     else:
-        messages.success(request, _("方案已重新计算。"))
+        messages.success(request, success)
     return _back(project_pk)
+
+
+@login_required
+@require_POST
+def plan_recompute(request, project_pk: int):
+    return _plan_action(request, project_pk, plan_services.recompute_plan, _("方案已重新计算。"))
 
 
 @login_required
 @require_POST
 def plan_baseline(request, project_pk: int):
-    view = _editable(request, project_pk)
-    try:
-        plan_services.save_baseline(project=view.project, actor=request.user)
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(_text(exc)) from exc
-    except KaigongError as exc:
-        messages.error(request, _text(exc))
-    else:
-        messages.success(request, _("已将当前目标日期保存为基线。"))
-    return _back(project_pk)
+    return _plan_action(request, project_pk, plan_services.save_baseline, _("已将当前目标日期保存为基线。"))
 
 
 @login_required

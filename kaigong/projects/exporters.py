@@ -69,42 +69,52 @@ def ledger_title(filterset) -> str:
     return "".join(parts)
 
 
-def _row_values(project, number: int, labels: dict) -> list:
-    # Choice labels are looked up in dicts made once per export: get_FOO_display() per row costs a
-    # translation lookup each time, a fifth of the export's time at 100k rows.
+# The columns read for each row: plain values, no model instances (a third of the time at 100k rows).
+ROW_FIELDS = (
+    "id", "name", "project_code", "category_id", "category__name", "level__name", "stage", "year", "pool",
+    "owner__name", "owner__credit_code", "address", "construction_content", "total_investment",
+    "annual_planned_investment", "planned_start_date", "planned_completion_date", "actual_start_date",
+    "registered_in_statistics", "statistics_registered_on", "liaison_leader", "responsible_department__name",
+    "contact_person", "contact_phone", "remarks", "review_regime", "project_class", "land_source", "eia_category",
+    "annual_energy_use", "building_area", "is_simple_low_risk",
+)  # fmt: skip
+
+
+def _row_values(row: dict, number: int, labels: dict) -> list:
+    # Choice labels come from dicts made once per export: get_FOO_display() per row costs a translation lookup.
     return [
         number,
-        project.pk,
-        project.name,
-        project.project_code,
-        project.category.name,
-        project.level.name if project.level_id else "",
-        labels["stage"][project.stage],
-        project.year,
-        labels["pool"][project.pool],
-        project.owner.name if project.owner_id else "",
-        project.owner.credit_code if project.owner_id else "",
-        project.address,
-        project.construction_content,
-        project.total_investment,
-        project.annual_planned_investment,
-        project.planned_start_date,
-        project.planned_completion_date,
-        project.actual_start_date,
-        "是" if project.registered_in_statistics else "否",
-        project.statistics_registered_on,
-        project.liaison_leader,
-        project.responsible_department.name if project.responsible_department_id else "",
-        project.contact_person,
-        project.contact_phone,
-        project.remarks,
-        labels["review_regime"].get(project.review_regime, ""),
-        labels["project_class"].get(project.project_class, ""),
-        labels["land_source"].get(project.land_source, ""),
-        labels["eia_category"].get(project.eia_category, ""),
-        project.annual_energy_use,
-        project.building_area,
-        "是" if project.is_simple_low_risk else "否",
+        row["id"],
+        row["name"],
+        row["project_code"],
+        row["category__name"],
+        row["level__name"] or "",
+        labels["stage"][row["stage"]],
+        row["year"],
+        labels["pool"][row["pool"]],
+        row["owner__name"] or "",
+        row["owner__credit_code"] or "",
+        row["address"],
+        row["construction_content"],
+        row["total_investment"],
+        row["annual_planned_investment"],
+        row["planned_start_date"],
+        row["planned_completion_date"],
+        row["actual_start_date"],
+        "是" if row["registered_in_statistics"] else "否",
+        row["statistics_registered_on"],
+        row["liaison_leader"],
+        row["responsible_department__name"] or "",
+        row["contact_person"],
+        row["contact_phone"],
+        row["remarks"],
+        labels["review_regime"].get(row["review_regime"], ""),
+        labels["project_class"].get(row["project_class"], ""),
+        labels["land_source"].get(row["land_source"], ""),
+        labels["eia_category"].get(row["eia_category"], ""),
+        row["annual_energy_use"],
+        row["building_area"],
+        "是" if row["is_simple_low_risk"] else "否",
     ]
 
 
@@ -198,19 +208,19 @@ def export_ledger(*, user, params: Mapping | None = None, actor_label: str = "")
         count = 0
         total = annual = ZERO
         group = None  # (category id, name, count, total, annual)
-        for project in queryset.iterator(chunk_size=CHUNK_SIZE):
-            if group is not None and group[0] != project.category_id:
+        for row in queryset.values(*ROW_FIELDS).iterator(chunk_size=CHUNK_SIZE):
+            if group is not None and group[0] != row["category_id"]:
                 writer.sum_row(label="小计", category=group[1], count=group[2], total=group[3], annual=group[4])
                 group = None
             if group is None:
-                group = [project.category_id, project.category.name, 0, ZERO, ZERO]
+                group = [row["category_id"], row["category__name"], 0, ZERO, ZERO]
             count += 1
             group[2] += 1
-            group[3] += project.total_investment
-            group[4] += project.annual_planned_investment
-            total += project.total_investment
-            annual += project.annual_planned_investment
-            writer.data_row(_row_values(project, count, labels))
+            group[3] += row["total_investment"]
+            group[4] += row["annual_planned_investment"]
+            total += row["total_investment"]
+            annual += row["annual_planned_investment"]
+            writer.data_row(_row_values(row, count, labels))
         if group is not None:
             writer.sum_row(label="小计", category=group[1], count=group[2], total=group[3], annual=group[4])
         writer.sum_row(label="合计", category="", count=count, total=total, annual=annual)
