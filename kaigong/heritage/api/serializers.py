@@ -34,7 +34,7 @@ class HeritageImportSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs.get("file") and attrs.get("geojson") is None:
-            raise serializers.ValidationError(_("请上传 GeoJSON 文件(file)或提交 geojson"))
+            raise serializers.ValidationError(_("请上传 GeoJSON 文件(字段 file)或提交 geojson"))
         return attrs
 
 

@@ -182,7 +182,7 @@ class ProjectUpdateSerializer(ProjectWriteSerializer):
     def validate(self, attrs):
         # PATCH makes every field optional, but never the version: without it a save could overwrite.
         if "version" not in attrs:
-            raise serializers.ValidationError({"version": [_("请提供读取时的版本号(version)")]})
+            raise serializers.ValidationError({"version": [_("请提供读取时的版本号(字段 version)")]})
         return attrs
 
 
