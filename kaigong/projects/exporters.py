@@ -176,7 +176,8 @@ def export_ledger(*, user, params: Mapping | None = None, actor_label: str = "")
     The caller owns the file (the page streams and unlinks it; the command moves it). Writes one audit event.
     ``user`` may be None for a command acting as the system: then every project is exported.
     """
-    queryset, filterset = _export_queryset(user=user, params=params)
+    # A command has no user and acts as the system: the whole registry, filtered the same way.
+    queryset, filterset = list_projects(user=user, params=params, for_export=True, as_system=user is None)
     if filterset.is_bound and not filterset.is_valid():
         fields = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in filterset.errors.items())
         raise KaigongError(gettext_noop("筛选条件不正确: %(fields)s"), params={"fields": fields})
@@ -240,18 +241,3 @@ def export_ledger(*, user, params: Mapping | None = None, actor_label: str = "")
         )
     filename = f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
     return LedgerExport(path=path, row_count=count, filename=filename, title=title)
-
-
-def _export_queryset(*, user, params):
-    if user is None:
-        # A command acts as the system: the whole registry, filtered the same way.
-        from kaigong.projects.filters import ProjectFilterSet
-        from kaigong.projects.selectors import LIST_RELATED
-
-        base = Project.objects.select_related(*LIST_RELATED)
-        filterset = ProjectFilterSet(data=params or None, queryset=base)
-        queryset = filterset.qs if (filterset.is_valid() or not filterset.is_bound) else base.none()
-        if not (params or {}).get("ordering"):
-            queryset = queryset.order_by("category__sort_order", "-total_investment", "id")
-        return queryset, filterset
-    return list_projects(user=user, params=params, for_export=True)

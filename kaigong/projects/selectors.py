@@ -18,12 +18,15 @@ ZERO = Decimal("0")
 LIST_RELATED = ("category", "level", "owner", "responsible_department")
 
 
-def list_projects(*, user, params=None, for_export: bool = False):
+def list_projects(*, user, params=None, for_export: bool = False, as_system: bool = False):
     """The projects ``user`` may see, filtered by ``params`` (a QueryDict or dict) with ProjectFilterSet.
+
+    ``as_system`` (commands and jobs, which have no user) reads the whole registry; nothing else bypasses scoping.
 
     Returns (queryset, filterset). The filterset carries the form for the page and any parameter errors.
     """
-    base = Project.objects.visible_to(user).select_related(*LIST_RELATED)
+    scoped = Project.objects.all() if as_system else Project.objects.visible_to(user)
+    base = scoped.select_related(*LIST_RELATED)
     filterset = ProjectFilterSet(data=params or None, queryset=base)
     # An unbound filterset (no parameters at all) is not "valid" in django-filter, but means "no filter".
     queryset = filterset.qs if (filterset.is_valid() or not filterset.is_bound) else base.none()
