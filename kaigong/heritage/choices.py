@@ -29,3 +29,39 @@ class Zone(models.TextChoices):
 
     PROTECTION_AREA = "protection_area", _("保护范围")
     CONTROL_ZONE = "control_zone", _("建设控制地带")
+
+
+class Opinion(models.TextChoices):
+    """The reply of one level of the chain to a heritage consent request (答复意见)."""
+
+    APPROVED = "approved", _("同意")
+    CONDITIONAL = "conditional", _("有条件同意")
+    REFUSED = "refused", _("不同意")
+    RETURNED = "returned", _("退回补充")
+
+
+# 同意 / 有条件同意 let the request go on (to the next level, or complete the routing at the final level).
+POSITIVE_OPINIONS = frozenset({Opinion.APPROVED, Opinion.CONDITIONAL})
+
+
+class RoutingStatus(models.TextChoices):
+    """Where one project's heritage routing stands (文物审批流转状态)."""
+
+    NOT_STARTED = "not_started", _("未报送")
+    IN_PROGRESS = "in_progress", _("办理中")
+    COMPLETED = "completed", _("已同意")
+    REFUSED = "refused", _("不同意")
+    NOT_APPLICABLE = "not_applicable", _("不再需要")
+
+
+# Allowed status changes; only kaigong.heritage.services writes the status, and only along this table.
+# not_applicable: the project left every control zone before anything was sent (a recompute sets it aside and
+# brings it back when the project returns). completed and refused end the routing.
+ROUTING_TRANSITIONS: dict[str, frozenset[str]] = {
+    RoutingStatus.NOT_STARTED: frozenset({RoutingStatus.IN_PROGRESS, RoutingStatus.NOT_APPLICABLE}),
+    RoutingStatus.IN_PROGRESS: frozenset({RoutingStatus.COMPLETED, RoutingStatus.REFUSED}),
+    RoutingStatus.NOT_APPLICABLE: frozenset({RoutingStatus.NOT_STARTED}),
+    RoutingStatus.COMPLETED: frozenset(),
+    RoutingStatus.REFUSED: frozenset(),
+}
+OPEN_ROUTING_STATUSES = frozenset({RoutingStatus.NOT_STARTED, RoutingStatus.IN_PROGRESS})

@@ -11,17 +11,25 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404
 from shapely.geometry import shape
 from shapely.ops import unary_union
 from shapely.prepared import prep
 
+from kaigong.accounts.choices import Role
 from kaigong.heritage.geojson import project_geometry
-from kaigong.heritage.models import HeritageRouting, HeritageSite
+from kaigong.heritage.models import (
+    HeritageRouting,
+    HeritageRoutingStep,
+    HeritageSite,
+    ProjectHeritageRouting,
+    pending_levels,
+)
 from kaigong.projects.models import Project
 
 HERITAGE_MATTER_CODES = ("archaeological-survey", "heritage-impact-assessment", "heritage-consent")
+CONSENT_MATTER_CODE = "heritage-consent"
 
 
 @dataclass(frozen=True)
@@ -135,15 +143,139 @@ def get_routing() -> HeritageRouting:
     return HeritageRouting.objects.filter(pk=1).first() or HeritageRouting()
 
 
+def heritage_department_id() -> int | None:
+    """The department the approval catalogue names for the heritage consent (the city heritage office): its
+    officers record the routing's forwards and replies. None when the matter has no department."""
+    from kaigong.approvals.models import ApprovalMatter
+
+    return ApprovalMatter.objects.filter(code=CONSENT_MATTER_CODE).values_list("department_id", flat=True).first()
+
+
+def is_heritage_officer(user) -> bool:
+    """A department officer of the heritage department (see heritage_department_id)."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.role == Role.DEPARTMENT
+        and bool(user.department_id)
+        and user.department_id == heritage_department_id()
+    )
+
+
+def heritage_projects(user):
+    """The projects whose heritage page the user may open: the projects the user sees and, for an officer of the
+    heritage department, every project with a heritage consent on its checklist or a heritage routing (the
+    department handles them, as it sees the checklist items it approves)."""
+    from kaigong.approvals.models import ChecklistItem
+
+    projects = Project.objects.visible_to(user)
+    if user is None or not user.is_authenticated or user.sees_everything or not is_heritage_officer(user):
+        return projects
+    handled = ChecklistItem.objects.filter(matter__code=CONSENT_MATTER_CODE).values("checklist__project_id")
+    return Project.objects.filter(
+        Q(pk__in=projects.values("pk"))
+        | Q(pk__in=handled)
+        | Q(pk__in=ProjectHeritageRouting.objects.values("project_id"))
+    )
+
+
+@dataclass
+class RoutingView:
+    """One project's heritage routing as a page or the API shows it: the routing (unsaved while nothing has been
+    recorded), its steps (those sent, then the levels still to send as the configured chain has them now), and
+    what the user may do."""
+
+    project: Project
+    routing: ProjectHeritageRouting | None
+    steps: list[HeritageRoutingStep]
+    in_control_zone: bool
+    can_record: bool
+
+    @property
+    def is_recorded(self) -> bool:
+        return self.routing is not None and self.routing.pk is not None
+
+    @property
+    def step_awaiting_reply(self) -> HeritageRoutingStep | None:
+        return self.routing.step_awaiting_reply(self.steps) if self.routing else None
+
+    @property
+    def step_to_forward(self) -> HeritageRoutingStep | None:
+        if self.routing is None:
+            return None
+        return self.routing.step_to_forward(self.steps, is_required=self.in_control_zone)
+
+    @property
+    def can_forward(self) -> bool:
+        return self.can_record and self.step_to_forward is not None
+
+    @property
+    def can_reply(self) -> bool:
+        return self.can_record and self.step_awaiting_reply is not None
+
+
+def routing_view(*, user, project: Project, in_control_zone: bool, config: HeritageRouting | None = None):
+    """The routing of ``project`` for ``user`` (who already may see the project). The levels still to send are
+    computed from the configuration now, exactly as the recompute (services.sync_project_routing) stores them, so
+    the page is right even before the next recompute."""
+    from kaigong.heritage.services import can_record_routing  # services build on selectors
+
+    config = config or get_routing()
+    routing = ProjectHeritageRouting.objects.filter(project=project).first()
+    if routing is None and not in_control_zone:
+        return RoutingView(project, None, [], in_control_zone, False)
+    if routing is None:
+        routing = ProjectHeritageRouting(project=project, end_level=config.end_level)
+        saved = []
+    else:
+        saved = list(routing.steps.select_related("forwarded_by", "recorded_by").order_by("order"))
+    sent = [step for step in saved if step.is_sent]
+    steps = list(sent)
+    if routing.is_open_if(in_control_zone) and in_control_zone:
+        stored = [step for step in saved if not step.is_sent]
+        wanted = pending_levels(config.chain(), sent)
+        if [(s.level, s.authority) for s in stored] == wanted:
+            steps += stored
+        else:
+            start = sent[-1].order + 1 if sent else 1
+            steps += [
+                HeritageRoutingStep(routing=routing, order=start + i, level=level, authority=authority)
+                for i, (level, authority) in enumerate(wanted)
+            ]
+    return RoutingView(project, routing, steps, in_control_zone, can_record_routing(user))
+
+
+def get_heritage_project(*, user, project_pk: int) -> Project:
+    """A project whose heritage page the user may open (404 otherwise)."""
+    return get_object_or_404(heritage_projects(user), pk=project_pk)
+
+
+def get_project_routing(*, user, project_pk: int) -> RoutingView:
+    """The heritage routing of a project the user may open (404 otherwise)."""
+    project = get_heritage_project(user=user, project_pk=project_pk)
+    return routing_view(user=user, project=project, in_control_zone=project_in_control_zone(project))
+
+
+def get_routing_step(*, user, project_pk: int, step_pk: int) -> HeritageRoutingStep:
+    """A recorded step of the routing of a project the user may open (404 otherwise)."""
+    project = get_heritage_project(user=user, project_pk=project_pk)
+    return get_object_or_404(
+        HeritageRoutingStep.objects.select_related("routing__project"), pk=step_pk, routing__project=project
+    )
+
+
 @dataclass
 class ProjectHeritage:
-    """What the heritage overlay says about one project: the sites it touches, the chain, its heritage items."""
+    """What the heritage overlay says about one project: the sites it touches, the chain, its heritage items and
+    its routing."""
 
     project: Project
     sites: list[HeritageSite]
     chain: list[tuple[str, str, str]]
     routing: HeritageRouting
     items: list
+    project_routing: RoutingView | None = None
 
     @property
     def in_control_zone(self) -> bool:
@@ -155,10 +287,10 @@ class ProjectHeritage:
 
 
 def get_project_heritage(*, user, project_pk: int) -> ProjectHeritage:
-    """The heritage panel of a project the user sees (404 otherwise)."""
+    """The heritage panel of a project the user may open (404 otherwise)."""
     from kaigong.approvals.models import ChecklistItem
 
-    project = get_object_or_404(Project.objects.visible_to(user), pk=project_pk)
+    project = get_heritage_project(user=user, project_pk=project_pk)
     site_ids = [zone.site_id for zone in zones_touching(project)]
     sites = list(HeritageSite.objects.filter(pk__in=site_ids)) if site_ids else []
     routing = get_routing()
@@ -167,4 +299,12 @@ def get_project_heritage(*, user, project_pk: int) -> ProjectHeritage:
         .select_related("matter", "matter__department")
         .order_by("matter__sort_order")
     )
-    return ProjectHeritage(project=project, sites=sites, chain=routing.chain(), routing=routing, items=items)
+    project_routing = routing_view(user=user, project=project, in_control_zone=bool(sites), config=routing)
+    return ProjectHeritage(
+        project=project,
+        sites=sites,
+        chain=routing.chain(),
+        routing=routing,
+        items=items,
+        project_routing=project_routing,
+    )

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kaigong.core.exceptions import KaigongError, PermissionDeniedError
 from kaigong.heritage import selectors, services
-from kaigong.heritage.forms import HeritageImportForm, HeritageRoutingForm
+from kaigong.heritage.choices import Opinion
+from kaigong.heritage.forms import HeritageImportForm, HeritageRoutingForm, RoutingForwardForm, RoutingReplyForm
 from kaigong.heritage.geojson import GeoJSONImportError
 
 
@@ -109,4 +110,70 @@ def routing(request):
 @login_required
 def project_heritage(request, project_pk: int):
     view = selectors.get_project_heritage(user=request.user, project_pk=project_pk)
-    return render(request, "heritage/project_heritage.html", {"view": view, "project": view.project})
+    return render(
+        request,
+        "heritage/project_heritage.html",
+        {"view": view, "project": view.project, "opinions": Opinion.choices},
+    )
+
+
+def _message(exc: KaigongError) -> str:
+    text = _(exc.msgid)
+    return text % exc.params if exc.params else text
+
+
+def _require_recorder(user) -> None:
+    if not services.can_record_routing(user):
+        raise PermissionDenied(_(services.RECORDER_REQUIRED))
+
+
+def _error_text(exc: Exception) -> str:
+    return _message(exc) if isinstance(exc, KaigongError) else "; ".join(exc.messages)
+
+
+@login_required
+@require_POST
+def routing_forward(request, project_pk: int):
+    project = selectors.get_heritage_project(user=request.user, project_pk=project_pk)
+    _require_recorder(request.user)
+    form = RoutingForwardForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("输入有误: %(errors)s") % {"errors": form.errors.as_text()})
+        return redirect("heritage:project", project_pk=project.pk)
+    try:
+        step = services.forward_routing_step(project=project, actor=request.user, on=form.cleaned_data["sent_on"])
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(_message(exc)) from exc
+    except (KaigongError, ValidationError) as exc:
+        messages.error(request, _("未能报送: %(error)s") % {"error": _error_text(exc)})
+    else:
+        messages.success(request, _("已报送%(authority)s。") % {"authority": step.authority})
+    return redirect("heritage:project", project_pk=project.pk)
+
+
+@login_required
+@require_POST
+def routing_reply(request, project_pk: int, step_pk: int):
+    step = selectors.get_routing_step(user=request.user, project_pk=project_pk, step_pk=step_pk)
+    _require_recorder(request.user)
+    form = RoutingReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("输入有误: %(errors)s") % {"errors": form.errors.as_text()})
+        return redirect("heritage:project", project_pk=project_pk)
+    data = form.cleaned_data
+    try:
+        services.record_routing_reply(
+            step=step,
+            actor=request.user,
+            opinion=data["opinion"],
+            on=data["replied_on"],
+            opinion_text=data["opinion_text"],
+            document_number=data["document_number"],
+        )
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(_message(exc)) from exc
+    except (KaigongError, ValidationError) as exc:
+        messages.error(request, _("未能登记答复: %(error)s") % {"error": _error_text(exc)})
+    else:
+        messages.success(request, _("已登记%(authority)s的答复。") % {"authority": step.authority})
+    return redirect("heritage:project", project_pk=project_pk)

@@ -166,6 +166,11 @@ def update_project(
         from kaigong.approvals.services import regenerate_checklist_if_any
 
         regenerate_checklist_if_any(project=project, actor=actor, actor_label=actor_label)
+        if {"latitude", "longitude", "site_polygon"} & changes.keys():
+            # Moved into or out of a heritage control zone: its routing follows (建设控制地带, issue 3 §5).
+            from kaigong.heritage.services import sync_project_routing
+
+            sync_project_routing(project=project, actor=None, actor_label=actor_label or str(actor or ""))
     return project
 
 

@@ -12,5 +12,16 @@ router.register("sites", views.HeritageSiteViewSet, basename="heritage-site")
 urlpatterns = [
     path("routing/", views.HeritageRoutingView.as_view(), name="heritage-routing"),
     path("projects/<int:project_pk>/", views.ProjectHeritageView.as_view(), name="heritage-project"),
+    path("projects/<int:project_pk>/routing/", views.ProjectRoutingView.as_view(), name="heritage-project-routing"),
+    path(
+        "projects/<int:project_pk>/routing/forward/",
+        views.RoutingForwardView.as_view(),
+        name="heritage-routing-forward",
+    ),
+    path(
+        "projects/<int:project_pk>/routing/steps/<int:step_pk>/reply/",
+        views.RoutingReplyView.as_view(),
+        name="heritage-routing-reply",
+    ),
     *router.urls,
 ]

@@ -1,4 +1,5 @@
-"""Heritage API: sites (read; import for administrators), the approval chain, a project's heritage overlay."""
+"""Heritage API: sites (read; import for administrators), the approval chain, a project's heritage overlay, and
+a project's heritage routing (its steps; forwarding to the next level and recording a reply)."""
 
 import json
 
@@ -19,12 +20,16 @@ from kaigong.heritage.api.serializers import (
     HeritageRoutingSerializer,
     HeritageSiteSerializer,
     ProjectHeritageSerializer,
+    ProjectRoutingSerializer,
+    RoutingForwardSerializer,
+    RoutingReplySerializer,
 )
 from kaigong.heritage.models import HeritageSite
 
 READ_ERRORS = error_responses(401, 403)
 DETAIL_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403)
+ACTION_ERRORS = error_responses(400, 401, 403, 404)
 
 
 class HeritageSiteViewSet(viewsets.ReadOnlyModelViewSet):
@@ -89,3 +94,72 @@ class ProjectHeritageView(APIView):
     def get(self, request, project_pk: int):
         view = selectors.get_project_heritage(user=request.user, project_pk=project_pk)
         return Response(ProjectHeritageSerializer(view).data)
+
+
+def _require_recorder(user) -> None:
+    if not services.can_record_routing(user):
+        raise PermissionDeniedError(services.RECORDER_REQUIRED)
+
+
+class ProjectRoutingView(APIView):
+    """A project's heritage routing: a step per level of the chain (sent, replied, opinion, 文号)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="A project's heritage routing and its steps",
+        responses={200: ProjectRoutingSerializer, **DETAIL_ERRORS},
+    )
+    def get(self, request, project_pk: int):
+        view = selectors.get_project_routing(user=request.user, project_pk=project_pk)
+        return Response(ProjectRoutingSerializer(view).data)
+
+
+class RoutingForwardView(APIView):
+    """Send the heritage request to the next level of the chain (administrators, the project office, the heritage
+    department)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Forward a project's heritage request to the next level",
+        request=RoutingForwardSerializer,
+        responses={200: ProjectRoutingSerializer, **ACTION_ERRORS},
+    )
+    def post(self, request, project_pk: int):
+        project = selectors.get_heritage_project(user=request.user, project_pk=project_pk)
+        _require_recorder(request.user)
+        serializer = RoutingForwardSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.forward_routing_step(project=project, actor=request.user, on=serializer.validated_data.get("sent_on"))
+        view = selectors.get_project_routing(user=request.user, project_pk=project.pk)
+        return Response(ProjectRoutingSerializer(view).data)
+
+
+class RoutingReplyView(APIView):
+    """Record a level's reply to the heritage request sent to it (administrators, the project office, the heritage
+    department)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Record a level's reply in a project's heritage routing",
+        request=RoutingReplySerializer,
+        responses={200: ProjectRoutingSerializer, **ACTION_ERRORS},
+    )
+    def post(self, request, project_pk: int, step_pk: int):
+        step = selectors.get_routing_step(user=request.user, project_pk=project_pk, step_pk=step_pk)
+        _require_recorder(request.user)
+        serializer = RoutingReplySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.record_routing_reply(
+            step=step,
+            actor=request.user,
+            opinion=data["opinion"],
+            on=data.get("replied_on"),
+            opinion_text=data.get("opinion_text", ""),
+            document_number=data.get("document_number", ""),
+        )
+        view = selectors.get_project_routing(user=request.user, project_pk=project_pk)
+        return Response(ProjectRoutingSerializer(view).data)
