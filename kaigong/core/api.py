@@ -15,9 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from kaigong.core.exceptions import KaigongError
+from kaigong.core.pagination import DeferredJoinPaginator
 
 
 class KaigongPagination(PageNumberPagination):
+    django_paginator_class = DeferredJoinPaginator  # the page's keys first, then its rows with their joins
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500

@@ -6,13 +6,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kaigong.core.exceptions import KaigongError, PermissionDeniedError, StaleVersionError
+from kaigong.core.pagination import DeferredJoinPaginator
 from kaigong.projects import selectors, services
 from kaigong.projects.choices import Stage, allowed_next_stages
 from kaigong.projects.forms import ProjectForm, StageChangeForm
@@ -63,8 +63,8 @@ def overview(request):
 @login_required
 def project_list(request):
     queryset, filterset = selectors.list_projects(user=request.user, params=request.GET)
-    # Paginator counts once (cached); the page's rows are one query with their related rows joined.
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The count once (cached); then the page's keys, then those rows with their related rows joined.
+    page = DeferredJoinPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     form = _filter_form(filterset.form)
     context = {
         "page_obj": page,

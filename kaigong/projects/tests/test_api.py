@@ -430,7 +430,7 @@ def test_history_does_not_query_per_event(office, project, django_assert_max_num
     for version in range(1, 11):
         office.patch(detail_url(project), {"remarks": f"第{version}次", "version": version}, format="json")
 
-    with django_assert_max_num_queries(5):  # project (+2 prefetches), count, events with actors
+    with django_assert_max_num_queries(6):  # project (+2 prefetches), count, the page's keys, events with actors
         response = office.get(reverse("project-history", args=[project.pk]))
 
     assert response.json()["count"] == 10
