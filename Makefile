@@ -26,10 +26,10 @@ demo: install
 	$(BIN)/kaigong load-demo
 	$(MAKE) --no-print-directory serve
 
-# gunicorn in front; beside it the task worker and a daily refresh of the approval clocks and lights.
+# gunicorn in front; beside it the task worker and a daily refresh of the approval clocks, lights and plan forecasts.
 serve:
 	@$(BIN)/kaigong db_worker --queue-name '*' & worker=$$!; \
-	( while true; do $(BIN)/kaigong approvals refresh >/dev/null; sleep 86400; done ) & daily=$$!; \
+	( while true; do $(BIN)/kaigong approvals refresh >/dev/null; $(BIN)/kaigong approvals forecast >/dev/null; sleep 86400; done ) & daily=$$!; \
 	trap 'kill $$worker $$daily 2>/dev/null' EXIT INT TERM; \
 	echo "Kaigong 开工: http://$(HOST):$(PORT)/  (Ctrl-C stops)"; \
 	DEBUG=0 $(BIN)/gunicorn kaigong.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \

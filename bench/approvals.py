@@ -3,10 +3,11 @@
 For one database (SQLite file in bench/out/<db>-approvals, or PostgreSQL database kaigong_bench_approvals):
 migrate, generate N synthetic projects (bench.generate) with checklist-rule attributes, then measure
 - checklist generation throughput through the real service (generate_checklist, as `kaigong approvals generate`
-  runs it) on a sample of projects; the remaining checklists (≈22 items per project) are bulk-inserted as
+  runs it) on a sample of projects; the remaining checklists (≈24 items per project) are bulk-inserted as
   benchmark data, in plausible states (decided, running at various points of their clocks, in correction …);
 - the daily refresh (the real refresh_clocks) over all items: first run, a second run the same day (idempotent:
-  nothing to write) and the next working day (every running clock moves: the realistic daily job);
+  nothing to write) and the next working day (every running clock moves: the realistic daily job); then the daily
+  forecast of the plans (refresh_forecasts) on both days;
 - the 前期手续 tab of a project and the office warning list (yellow and red items): p50/p95 over loopback.
 Prints one JSON line and appends a section to bench/RESULTS-approvals.md.
 
@@ -28,7 +29,7 @@ OUT = ROOT / "bench" / "out"
 PG_URL = "postgres://postgres@127.0.0.1:5432/kaigong_bench_approvals"
 QUIET = ["--log-level", "warning"]
 
-# Checklist-rule attributes of the synthetic projects, by pk modulo 4 (≈20–23 matters each under the seed rules).
+# Checklist-rule attributes of the synthetic projects, by pk modulo 4 (22–26 matters each with the heritage ones).
 PROFILES = [
     {
         "review_regime": "approval",
@@ -65,6 +66,11 @@ PROFILES = [
 ]
 
 
+# The synthetic city lies in an old town's heritage control zone (侯马晋国遗址, as Houma does): every project also
+# needs the three heritage matters, ≈24 items per project in all (≈2.4M at 100k projects).
+IN_CONTROL_ZONE = True
+
+
 # --- Django-side steps (run in a fresh process: python -m bench.approvals inner TASK ARGS) -------------------
 
 
@@ -88,14 +94,20 @@ def step_attributes() -> dict:
 
 def step_generate(sample: str) -> dict:
     """The real generate_checklist (rules re-read per project, audited) on the first ``sample`` projects."""
-    from kaigong.approvals import services
+    from kaigong.approvals import plan_services, services
     from kaigong.approvals.models import ChecklistItem
     from kaigong.projects.models import Project
 
     projects = list(Project.objects.order_by("pk")[: int(sample)])
     start = time.perf_counter()
+    # As `kaigong approvals generate` does: the rules read once, the plans' forecasts refreshed in one batch at the end.
+    rules = services.active_rules()
     for project in projects:
-        services.generate_checklist(project=project, actor=None, actor_label="bench")
+        project.in_heritage_control_zone = IN_CONTROL_ZONE
+        services.generate_checklist(
+            project=project, actor=None, actor_label="bench", rules=rules, refresh_forecast=False
+        )
+    plan_services.refresh_forecasts(project_ids=[p.pk for p in projects])
     seconds = time.perf_counter() - start
     items = ChecklistItem.objects.filter(checklist__project__in=[p.pk for p in projects]).count()
     return {
@@ -126,6 +138,7 @@ def step_bulk(today_iso: str) -> dict:
     by_profile = {}
     for index in range(len(PROFILES)):
         sample = next(p for p in Project.objects.order_by("pk")[:8] if p.pk % len(PROFILES) == index)
+        sample.in_heritage_control_zone = IN_CONTROL_ZONE
         by_profile[index] = sorted(required_matters(sample).items())
     done = set(Checklist.objects.values_list("project_id", flat=True))
     pks = [pk for pk in Project.objects.order_by("pk").values_list("pk", flat=True) if pk not in done]
@@ -168,6 +181,15 @@ def step_bulk(today_iso: str) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return {"items": made_items, "s": round(time.perf_counter() - start, 1)}
+
+
+def step_forecast(today_iso: str) -> dict:
+    """The daily forecast of every plan not yet started (`kaigong approvals forecast`)."""
+    from kaigong.approvals.plan_services import refresh_forecasts
+
+    start = time.perf_counter()
+    counts = refresh_forecasts(today=dt.date.fromisoformat(today_iso))
+    return {"s": round(time.perf_counter() - start, 1), **counts}
 
 
 def step_vacuum() -> dict:
@@ -260,6 +282,10 @@ def run_database(db: str, n: int, sample: int, rounds: int) -> dict:
     daily = mine("refresh", next_day.isoformat())
     results["items"] = first["items"]
     results["refresh"] = {"first": first, "same_day_again": again, "next_day": daily}
+    results["forecast"] = {
+        "first": mine("forecast", today.isoformat()),
+        "next_day": mine("forecast", next_day.isoformat()),
+    }
 
     # After a daily job that rewrote half a million rows, autovacuum re-analyses the table within minutes; the
     # pages are measured in that steady state, not against the stale statistics of the moment after the job.
@@ -298,13 +324,16 @@ def report(r: dict) -> str:
     lines = [f"## {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} UTC: {machine()}", ""]
     lines.append(
         "| db | projects | items | generate (real service) projects/s, items/s | refresh first / same day / next day s "
-        "(running items) | 前期手续 tab p50/p95 ms | warning list p50/p95 ms (yellow+red items) |"
+        "(running items) | forecast first / next day s (plans) | 前期手续 tab p50/p95 ms | warning list p50/p95 ms "
+        "(yellow+red items) |"
     )
-    lines.append("|---|---|---|---|---|---|---|")
+    lines.append("|---|---|---|---|---|---|---|---|")
     lines.append(
         f"| {r['db']} | {r['projects']:,} | {r['items']:,} | {r['generate']['projects_per_s']}, "
         f"{r['generate']['items_per_s']} | {refresh['first']['s']} / {refresh['same_day_again']['s']} / "
-        f"{refresh['next_day']['s']} ({refresh['first']['checked']:,}) | {r['tab_ms']['p50']} / {r['tab_ms']['p95']} "
+        f"{refresh['next_day']['s']} ({refresh['first']['checked']:,}) | {r['forecast']['first']['s']} / "
+        f"{r['forecast']['next_day']['s']} ({r['forecast']['first']['projects']:,}) | "
+        f"{r['tab_ms']['p50']} / {r['tab_ms']['p95']} "
         f"| {r['warnings_ms']['p50']} / {r['warnings_ms']['p95']} ({r['warnings']:,}) |"
     )
     lines += ["", "Raw JSON:", "", "```json", json.dumps(r, ensure_ascii=False, indent=1), "```", ""]

@@ -182,6 +182,7 @@ SPECTACULAR_SETTINGS = {
         "DepartmentKindEnum": "kaigong.accounts.choices.DepartmentKind",
         "OrganizationKindEnum": "kaigong.accounts.choices.OrganizationKind",
         "DayKindEnum": "kaigong.workdays.choices.DayKind",
+        "WarningLevelEnum": "kaigong.approvals.choices.WarningLevel",
     },
 }
 

@@ -136,3 +136,31 @@ def apply_clock(item, clock: Clock, *, today: dt.date) -> list[str]:
         item.clock_computed_on = today
         changed.append("clock_computed_on")
     return changed
+
+
+def clock_today(item, *, today: dt.date, calendar: WorkdayCalendar | None = None) -> tuple[int | None, int | None]:
+    """Working days (elapsed, remaining) of ``item`` (a ChecklistItem) on ``today``, read from its stored clock.
+
+    The stored ``elapsed_workdays`` / ``remaining_workdays`` hold the count on ``clock_computed_on``. A running clock
+    (status accepted: no open 补正) moves on by the working days since then; a stopped or decided one stays. So the
+    count is always right on read, and the daily refresh writes an item only when something else changes (its
+    light, a due date) instead of every running item every day.
+    """
+    return counts_on(
+        today,
+        status=item.status,
+        elapsed=item.elapsed_workdays,
+        remaining=item.remaining_workdays,
+        computed_on=item.clock_computed_on,
+        calendar=calendar,
+    )
+
+
+def counts_on(
+    today: dt.date, *, status, elapsed, remaining, computed_on, calendar: WorkdayCalendar | None = None
+) -> tuple[int | None, int | None]:
+    """(elapsed, remaining) on ``today`` from a count taken on ``computed_on`` (see clock_today)."""
+    if elapsed is None or status != ItemStatus.ACCEPTED or computed_on is None or today <= computed_on:
+        return elapsed, remaining
+    moved = count_workdays(computed_on, today, calendar=calendar, provisional=True).value
+    return elapsed + moved, None if remaining is None else remaining - moved

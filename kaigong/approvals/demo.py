@@ -26,7 +26,7 @@ from django.utils import timezone
 from kaigong.approvals import services
 from kaigong.approvals.choices import ApprovalStage, Decision, ItemAction, ItemStatus
 from kaigong.approvals.models import Checklist, ChecklistItem
-from kaigong.projects.choices import Stage
+from kaigong.projects.choices import PRE_START_STAGES, Stage
 from kaigong.projects.models import Project
 from kaigong.projects.services import update_project
 from kaigong.workdays.calendar import get_calendar
@@ -293,27 +293,43 @@ def load_demo_checklists(*, today: dt.date | None = None) -> Counter:
 
 
 def load_demo_plans(*, today: dt.date | None = None) -> int:
-    """一方案: plans for the demo projects in preparation that have a checklist, with a baseline saved.
+    """一方案: plans with a baseline for the demo projects not yet started (谋划, 前期) that have a checklist.
 
-    Their planned groundbreaking is re-set from today (90+ working days ahead); one of them (the first by name) gets
-    only 15 working days, which its open approvals cannot meet, so the plan page shows an infeasible plan and the
-    items that make it so. Projects that
-    already have a plan are left alone (idempotent). Returns the number of plans made.
+    The demo pool is 2024's, but the clocks run from today: projects not yet started have slipped, so their planned
+    groundbreaking is re-set from today, far enough ahead for their open approvals (at least 90 working days, and 20
+    past the plan's forecast). One plan is infeasible on purpose: on the first load, the first project in
+    preparation by name gets only 15 working days, which its open approvals cannot meet, so the plan page shows the
+    items that make it so and the list of late plans has exactly one entry. The forecast summaries of every project
+    not yet started are refreshed at the end, so that list matches the plan pages.
+
+    A baseline marks a plan the demo made: a project with one keeps its plan and its planned dates (the project
+    loader leaves them alone too), so a second load changes nothing. Returns the number of plans made.
     """
     from kaigong.approvals.models import ProjectPlan
-    from kaigong.approvals.plan_services import recompute_plan, save_baseline
+    from kaigong.approvals.plan_services import recompute_plan, refresh_forecasts, save_baseline
 
     today = today or timezone.localdate()
-    projects = list(
-        Project.objects.filter(stage=Stage.PREPARATION, checklist__isnull=False, plan__isnull=True).order_by("name")
+    # Generating a checklist creates the plan row (its forecast summary); a plan the demo made has a baseline.
+    projects = sorted(
+        Project.objects.filter(stage__in=PRE_START_STAGES, checklist__isnull=False).exclude(
+            plan__baseline_saved_at__isnull=False
+        ),
+        key=lambda p: (p.stage != Stage.PREPARATION, p.name, p.pk),
     )
-    first_load = not ProjectPlan.objects.exists()
+    first_load = not ProjectPlan.objects.filter(baseline_saved_at__isnull=False).exists()
     calendar = get_calendar()
+
+    def ahead(day: dt.date, workdays: int) -> dt.date:
+        return calendar.add_workdays(day, workdays, provisional=True).value
+
     for index, project in enumerate(projects):
-        # The demo pool is 2024's, but the clocks run from today: projects still in preparation have slipped,
-        # so their planned groundbreaking is re-set from today (one of them too soon to be met).
-        workdays_ahead = 15 if index == 0 and first_load else 90 + 5 * index
-        planned = calendar.add_workdays(today, workdays_ahead, provisional=True).value
+        plan = recompute_plan(project=project, actor=None, actor_label=ACTOR_LABEL, today=today)
+        if index == 0 and first_load and project.stage == Stage.PREPARATION:
+            planned = ahead(today, 15)  # the infeasible one
+        else:
+            planned = ahead(today, 90 + 5 * index)
+            if plan.forecast_groundbreaking is not None:
+                planned = max(planned, ahead(plan.forecast_groundbreaking, 20))
         if project.planned_start_date != planned:
             project = update_project(
                 project=project,
@@ -321,6 +337,6 @@ def load_demo_plans(*, today: dt.date | None = None) -> int:
                 actor=None,
                 actor_label=ACTOR_LABEL,
             )
-        recompute_plan(project=project, actor=None, actor_label=ACTOR_LABEL, today=today)
         save_baseline(project=project, actor=None, actor_label=ACTOR_LABEL, today=today)
+    refresh_forecasts(today=today)
     return len(projects)

@@ -33,8 +33,8 @@ def _columns():
         (_("法定时限到期日"), lambda i: i.statutory_due),
         (_("承诺时限到期日"), lambda i: i.committed_due),
         (_("标杆时限到期日"), lambda i: i.benchmark_due),
-        (_("已用工作日"), lambda i: i.elapsed_workdays),
-        (_("剩余工作日"), lambda i: i.remaining_workdays),
+        (_("已用工作日"), lambda i: i.elapsed_today),
+        (_("剩余工作日"), lambda i: i.remaining_today),
         (_("预警"), lambda i: str(i.get_warning_level_display())),
         (_("暂估(日历未载入)"), lambda i: _("是") if i.clock_provisional else ""),
     ]

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from kaigong.accounts.choices import Role
@@ -225,10 +227,13 @@ class ChecklistItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "warning_level"], name="approvals_item_warn_idx"),
+            # The warning list: walked in its order (committed_due, id); the trailing columns let its counts and
+            # filters (light, stage or department as matter ids, project search as checklist ids) read the index
+            # alone.
             models.Index(
-                fields=["committed_due", "id"],
+                fields=["committed_due", "id", "warning_level", "matter", "checklist"],
                 condition=models.Q(warning_level__in=["yellow", "red"]),
-                name="approvals_item_warning_due_idx",
+                name="approvals_item_warnlist_idx",
             ),
             models.Index(fields=["matter", "status"], name="approvals_item_matter_idx"),
         ]
@@ -239,6 +244,23 @@ class ChecklistItem(models.Model):
     @property
     def project(self) -> Project:
         return self.checklist.project
+
+    @cached_property
+    def _clock_today(self) -> tuple[int | None, int | None]:
+        from kaigong.approvals.clocks import clock_today
+        from kaigong.workdays.calendar import get_calendar
+
+        return clock_today(self, today=timezone.localdate(), calendar=get_calendar())
+
+    @property
+    def elapsed_today(self) -> int | None:
+        """Working days used so far (the stored count moved on to today; see clocks.clock_today)."""
+        return self._clock_today[0]
+
+    @property
+    def remaining_today(self) -> int | None:
+        """Working days left under the committed (else statutory) limit, today; negative when overdue."""
+        return self._clock_today[1]
 
 
 class CorrectionWindow(models.Model):
@@ -298,12 +320,28 @@ class ProjectPlan(models.Model):
 
     The schedule itself (early and latest dates, slack, critical path) is computed on read from the checklist, the
     durations and the calendar (kaigong.approvals.planning); the plan stores what people decide: durations, target
-    dates, the baseline, and the last computed forecast (for lists of infeasible plans).
+    dates, the baseline, and the forecast summary of the last computation (forecast date, margin, feasibility, the
+    late items), so the list of infeasible plans reads stored rows instead of scheduling every project
+    (kept current by kaigong.approvals.plan_services.refresh_forecasts and the plan page).
     """
 
     project = models.OneToOneField(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="plan")
     forecast_groundbreaking = models.DateField(_("预测最早开工日期"), null=True, blank=True, editable=False)
+    margin_workdays = models.SmallIntegerField(
+        _("开工余量(工作日)"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("预测开工日期到计划开工日期的工作日数,负数为拖期"),
+    )
     is_feasible = models.BooleanField(_("计划开工日期可实现"), null=True, blank=True, editable=False)
+    late_items = models.JSONField(
+        _("拖期事项"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_("机动时间为负的事项,最紧者在前"),
+    )
     computed_on = models.DateField(_("计算日期"), null=True, blank=True, editable=False)
     baseline_saved_at = models.DateTimeField(_("基线保存时间"), null=True, blank=True, editable=False)
     baseline_saved_by = models.ForeignKey(
@@ -321,6 +359,14 @@ class ProjectPlan(models.Model):
     class Meta:
         verbose_name = _("项目方案")
         verbose_name_plural = _("项目方案")
+        indexes = [
+            # The list of infeasible plans, tightest margin first.
+            models.Index(
+                fields=["margin_workdays", "id"],
+                condition=Q(is_feasible=False),
+                name="approvals_plan_infeasible_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project}的方案"

@@ -1,18 +1,24 @@
 """Reads of the plan (一方案): one visible project's plan with the computed schedule, baseline comparison,
-reasoned slips and the Gantt data. Starts from Project.objects.visible_to(user)."""
+reasoned slips and the Gantt data; the list of plans whose planned groundbreaking cannot be met (from the stored
+forecast summary, see plan_services.refresh_forecasts). Starts from Project.objects.visible_to(user)."""
 
 import datetime as dt
 from dataclasses import dataclass, field
 
+import django_filters
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from kaigong.accounts.models import Department
 from kaigong.approvals.choices import ItemStatus
 from kaigong.approvals.models import Checklist, ChecklistItem, CorrectionWindow, PlanDateChange, PlanItem, ProjectPlan
 from kaigong.approvals.plan_services import can_edit_plan, compute_schedule
 from kaigong.approvals.planning import PlanCalendar, Schedule, matter_duration
-from kaigong.projects.models import Project
+from kaigong.projects.choices import PRE_START_STAGES
+from kaigong.projects.filters import search_projects
+from kaigong.projects.models import Category, Project
 from kaigong.workdays.calendar import get_calendar
 
 # What the schedule, the page and the API read of an item (the rest is deferred: the plan reads ~25–40 rows).
@@ -21,6 +27,7 @@ ITEM_FIELDS = (
     "checklist_id",
     "matter_id",
     "status",
+    "decision",
     "accepted_on",
     "decided_on",
     "matter__id",
@@ -48,6 +55,7 @@ class PlanRow:
     slack: int | None
     is_critical: bool
     is_late: bool
+    refused: bool  # decided with 不予许可: to be applied for again, scheduled as a new application
     actual_start: dt.date | None
     actual_finish: dt.date | None
     slip: int | None  # working days from the baseline finish to the target finish (positive: later)
@@ -92,6 +100,15 @@ class PlanView:
     def late_rows(self) -> list[PlanRow]:
         by_key = {row.item.pk: row for row in self.rows}
         return [by_key[k] for k in self.schedule.late_items] if self.schedule else []
+
+    @property
+    def refused_rows(self) -> list[PlanRow]:
+        return [row for row in self.rows if row.refused]
+
+    @property
+    def saved(self) -> bool:
+        """Recomputed or saved by a person (its plan items exist), not just a row holding the forecast summary."""
+        return any(row.plan_item for row in self.rows)
 
     @property
     def has_baseline(self) -> bool:
@@ -174,6 +191,7 @@ def get_project_plan(*, user, project_pk: int, today: dt.date | None = None) -> 
                 slack=dates.slack if dates else None,
                 is_critical=bool(dates and dates.is_critical),
                 is_late=bool(dates and dates.slack is not None and dates.slack < 0),
+                refused=bool(dates and dates.refused),
                 actual_start=item.accepted_on,
                 actual_finish=actual_finish,
                 slip=slip,
@@ -186,3 +204,57 @@ def get_project_plan(*, user, project_pk: int, today: dt.date | None = None) -> 
             .order_by("-created_at", "-id")[:100]
         )
     return view
+
+
+# --- the list of infeasible plans -----------------------------------------------------------------------------
+
+LATE_ORDERINGS = {"margin": ("margin_workdays", "id"), "-margin": ("-margin_workdays", "-id")}
+
+
+class LatePlanFilterSet(django_filters.FilterSet):
+    """Filters of the list of infeasible plans, shared by the page, the API and the Excel export."""
+
+    q = django_filters.CharFilter(
+        label=_("项目"), method="filter_q", help_text=_("项目名称、项目代码、建设单位或拼音首字母")
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("项目类别"), field_name="project__category", queryset=Category.objects.all()
+    )
+    responsible_department = django_filters.ModelChoiceFilter(
+        label=_("责任单位"), field_name="project__responsible_department", queryset=Department.objects.all()
+    )
+    year = django_filters.NumberFilter(label=_("计划年度"), field_name="project__year")
+    ordering = django_filters.ChoiceFilter(
+        label=_("排序"),
+        choices=[("margin", _("余量从小到大")), ("-margin", _("余量从大到小"))],
+        method="filter_ordering",
+        help_text=_("默认余量从小到大,即拖期最多的在前"),
+    )
+
+    class Meta:
+        model = ProjectPlan
+        fields: list = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(project__in=search_projects(Project.objects.all(), value))
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset.order_by(*LATE_ORDERINGS[value])
+
+
+def list_late_plans(*, user, params=None):
+    """Plans of the projects ``user`` sees, not yet started, whose planned groundbreaking date cannot be met, by
+    their stored forecast summary; tightest margin first. Returns (queryset, filterset)."""
+    queryset = (
+        ProjectPlan.objects.filter(
+            is_feasible=False,
+            project__in=Project.objects.visible_to(user),
+            project__stage__in=PRE_START_STAGES,
+            project__planned_start_date__isnull=False,
+        )
+        .select_related("project__category", "project__responsible_department")
+        .order_by(*LATE_ORDERINGS["margin"])
+    )
+    filterset = LatePlanFilterSet(data=params or None, queryset=queryset)
+    queryset = filterset.qs if (filterset.is_valid() or not filterset.is_bound) else queryset.none()
+    return queryset, filterset

@@ -1,27 +1,53 @@
-"""Writes of the plan (一方案): recompute, save a baseline, change an item's duration or target dates.
+"""Writes of the plan (一方案): recompute, save a baseline, change an item's duration or target dates; keep the
+stored forecast summary current.
 
 Target dates follow the computed schedule (early dates) until a baseline is saved and unless a person set them;
 after a baseline, the targets are the project's commitment: a recompute refreshes only the forecast and fills
 targets still empty, and a person who changes a target date must give the reason (FAST-41 style reasoned slip).
 Every manual change of target dates leaves a PlanDateChange row; every write is audited in its transaction.
+
+The forecast summary (ProjectPlan.forecast_groundbreaking, margin_workdays, is_feasible, late_items, computed_on)
+feeds the list of infeasible plans, which must not schedule 100k projects per request. ``forecast_summary`` is the
+one definition of its values; ``refresh_forecasts`` computes it for many projects (a few queries per batch of
+``batch_size`` projects, writing only the rows whose summary changed); ``refresh_project_forecast`` is the same for
+one project (after a checklist transition, a regeneration, a change of the planned date); ``store_forecast`` keeps
+what the plan page, a recompute or an edit has just computed. The summary is derived data: not audited (like the
+checklist clocks of the daily refresh).
+
+Decided: a project with a checklist and no plan row gets its plan row from the refresh (created with the summary,
+no plan items: those come with the first recompute), so every project with a checklist is in the list's table;
+``is_feasible`` is None (unknown) when the project has no planned groundbreaking date or its prerequisites form a
+cycle. Without ``project_ids`` the refresh covers the projects not yet started (stage 谋划 or 前期), the only ones
+the list shows; a started, paused or withdrawn project keeps its last summary until its plan page is read again.
 """
 
 import datetime as dt
+from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from kaigong.approvals.models import Checklist, ChecklistItem, PlanDateChange, PlanItem, ProjectPlan
-from kaigong.approvals.planning import Schedule, build_tasks, schedule
+from kaigong.approvals.models import (
+    ApprovalMatter,
+    Checklist,
+    ChecklistItem,
+    CorrectionWindow,
+    PlanDateChange,
+    PlanItem,
+    ProjectPlan,
+)
+from kaigong.approvals.planning import RUNNING_STATUSES, PlanCycleError, Schedule, build_tasks, schedule
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import audit_value, record_event
 from kaigong.core.exceptions import KaigongError, PermissionDeniedError
+from kaigong.projects.choices import PRE_START_STAGES
 from kaigong.projects.models import Project
 from kaigong.workdays.calendar import get_calendar
 
 UNSET = object()
+SUMMARY_FIELDS = ("forecast_groundbreaking", "margin_workdays", "is_feasible", "late_items")
 
 
 class PlanInputError(KaigongError):
@@ -41,8 +67,6 @@ def _check_editor(actor, project: Project) -> None:
 
 def matter_edges() -> dict[int, list[int]]:
     """{matter id: prerequisite matter ids} of the whole catalogue (one query; a few dozen rows)."""
-    from kaigong.approvals.models import ApprovalMatter
-
     edges: dict[int, list[int]] = {}
     for source, target in ApprovalMatter.prerequisites.through.objects.values_list(
         "from_approvalmatter_id", "to_approvalmatter_id"
@@ -110,10 +134,7 @@ def _apply(plan: ProjectPlan, project: Project, *, today: dt.date) -> tuple[Sche
             moved.append(plan_item)
     if moved:
         PlanItem.objects.bulk_update(moved, ["target_start", "target_finish", "updated_at"])
-    plan.forecast_groundbreaking = result.forecast_groundbreaking
-    plan.is_feasible = result.feasible
-    plan.computed_on = today
-    plan.save(update_fields=["forecast_groundbreaking", "is_feasible", "computed_on", "updated_at"])
+    store_forecast(plan=plan, result=result, today=today)
     return result, len(moved)
 
 
@@ -246,3 +267,154 @@ def update_plan_item(
     _apply(plan, project, today=today or timezone.localdate())
     plan_item.refresh_from_db()
     return plan_item
+
+
+# --- the stored forecast summary ------------------------------------------------------------------------------
+
+
+def forecast_summary(result: Schedule | None) -> dict:
+    """The values stored on ProjectPlan for the list of infeasible plans (None: no schedule, e.g. a cycle).
+
+    ``late_items``: [{"item": checklist item id, "matter": matter name, "slack": working days, "refused": bool}],
+    most negative slack first, as the schedule orders them.
+    """
+    if result is None:
+        return {"forecast_groundbreaking": None, "margin_workdays": None, "is_feasible": None, "late_items": []}
+    late = []
+    for key in result.late_items:
+        dates = result.dates[key]
+        late.append({"item": key, "matter": dates.label, "slack": dates.slack, "refused": dates.refused})
+    return {
+        "forecast_groundbreaking": result.forecast_groundbreaking,
+        "margin_workdays": result.margin,
+        "is_feasible": result.feasible,
+        "late_items": late,
+    }
+
+
+def _copy_summary(plan: ProjectPlan, summary: dict, today: dt.date) -> str:
+    """Put ``summary`` on ``plan``: "changed" (a value differs), "dated" (only the date is older) or ""."""
+    if any(getattr(plan, name) != summary[name] for name in SUMMARY_FIELDS):
+        for name in SUMMARY_FIELDS:
+            setattr(plan, name, summary[name])
+        plan.computed_on = today
+        return "changed"
+    if plan.computed_on != today:
+        plan.computed_on = today
+        return "dated"
+    return ""
+
+
+def store_forecast(*, plan: ProjectPlan | None, result: Schedule | None, today: dt.date) -> bool:
+    """Keep the summary of a schedule just computed (plan page, API, recompute) when it differs from the stored one.
+
+    One UPDATE, only when something changed; returns whether the summary changed.
+    """
+    if plan is None:
+        return False
+    state = _copy_summary(plan, forecast_summary(result), today)
+    if state:
+        fields = (*SUMMARY_FIELDS, "computed_on") if state == "changed" else ("computed_on",)
+        ProjectPlan.objects.filter(pk=plan.pk).update(**{name: getattr(plan, name) for name in fields})
+    return state == "changed"
+
+
+ITEM_SCHEDULE_FIELDS = ("id", "checklist_id", "matter_id", "status", "decision", "accepted_on", "decided_on")
+MATTER_SCHEDULE_FIELDS = (
+    "id",
+    "name",
+    "approval_stage",
+    "sort_order",
+    "statutory_limit",
+    "committed_limit",
+    "benchmark_limit",
+)
+
+
+def _schedule_batch(checklists: list[tuple[int, int, dt.date | None]], *, matters, edges, calendar, today):
+    """{project id: its forecast summary} for (project id, checklist id, planned date) rows: three queries."""
+    checklist_ids = [checklist_id for _project, checklist_id, _planned in checklists]
+    items = defaultdict(list)
+    # No ORDER BY (the models' default orderings join the catalogue): sorted per project below.
+    for item in ChecklistItem.objects.filter(checklist_id__in=checklist_ids).only(*ITEM_SCHEDULE_FIELDS).order_by():
+        item.matter = matters[item.matter_id]
+        items[item.checklist_id].append(item)
+    corrections = defaultdict(list)
+    for window in CorrectionWindow.objects.filter(
+        item__checklist_id__in=checklist_ids, item__status__in=RUNNING_STATUSES
+    ).order_by("requested_on", "id"):
+        corrections[window.item_id].append(window)
+    durations = dict(
+        PlanItem.objects.filter(item__checklist_id__in=checklist_ids, duration_workdays__isnull=False)
+        .order_by()
+        .values_list("item_id", "duration_workdays")
+    )
+    summaries = {}
+    for project_id, checklist_id, planned in checklists:
+        # The order of the plan page (stage, catalogue order, id), so ties break the same way.
+        rows = sorted(items[checklist_id], key=lambda i: (i.matter.approval_stage, i.matter.sort_order, i.pk))
+        tasks = build_tasks(rows, edges, durations, today=today, corrections=corrections)
+        try:
+            result = schedule(tasks, today=today, planned_groundbreaking=planned, calendar=calendar)
+        except PlanCycleError:
+            result = None  # a catalogue cycle: the plan page shows the error; the summary stays unknown
+        summaries[project_id] = forecast_summary(result)
+    return summaries
+
+
+def refresh_forecasts(*, project_ids=None, today: dt.date | None = None, batch_size: int = 500) -> dict:
+    """Recompute and store the forecast summary of many projects (the daily job, and after changes); returns counts.
+
+    ``project_ids``: these projects (any stage); default: every project with a checklist not yet started. Each batch
+    of ``batch_size`` projects costs a fixed number of queries (checklists, items, correction windows, duration
+    overrides, plans, then at most three writes), whatever its size; the catalogue and the calendar are read once.
+    Writes only plans whose summary changed (plus the date of those computed on an earlier day); creates the missing
+    plan rows. Idempotent: a second run on the same day writes nothing.
+    """
+    today = today or timezone.localdate()
+    calendar = get_calendar()
+    matters = ApprovalMatter.objects.only(*MATTER_SCHEDULE_FIELDS).in_bulk()
+    edges = matter_edges()
+    checklists = Checklist.objects.order_by("project_id").values_list("project_id", "id", "project__planned_start_date")
+    if project_ids is None:
+        checklists = checklists.filter(project__stage__in=PRE_START_STAGES)
+    else:
+        checklists = checklists.filter(project_id__in=list(project_ids))
+    counts = {"projects": 0, "created": 0, "changed": 0, "infeasible": 0, "unknown": 0}
+    last = 0
+    while True:
+        batch = list(checklists.filter(project_id__gt=last)[:batch_size])
+        if not batch:
+            break
+        last = batch[-1][0]
+        summaries = _schedule_batch(batch, matters=matters, edges=edges, calendar=calendar, today=today)
+        plans = {plan.project_id: plan for plan in ProjectPlan.objects.filter(project_id__in=list(summaries))}
+        created, changed, dated = [], [], []
+        for project_id, summary in summaries.items():
+            counts["projects"] += 1
+            counts["infeasible"] += summary["is_feasible"] is False
+            counts["unknown"] += summary["is_feasible"] is None
+            plan = plans.get(project_id)
+            if plan is None:
+                created.append(ProjectPlan(project_id=project_id, computed_on=today, **summary))
+                continue
+            state = _copy_summary(plan, summary, today)
+            if state == "changed":
+                changed.append(plan)
+            elif state == "dated":
+                dated.append(plan.pk)
+        if created or changed or dated:
+            with transaction.atomic():
+                # A plan created meanwhile by a recompute keeps its own, equally fresh, summary.
+                ProjectPlan.objects.bulk_create(created, ignore_conflicts=True)
+                ProjectPlan.objects.bulk_update(changed, [*SUMMARY_FIELDS, "computed_on"])
+                if dated:
+                    ProjectPlan.objects.filter(pk__in=dated).update(computed_on=today)
+        counts["created"] += len(created)
+        counts["changed"] += len(changed)
+    return counts
+
+
+def refresh_project_forecast(*, project: Project, today: dt.date | None = None) -> dict:
+    """``refresh_forecasts`` for one project (whatever its stage); nothing to do without a checklist."""
+    return refresh_forecasts(project_ids=[project.pk], today=today)

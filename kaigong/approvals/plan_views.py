@@ -1,5 +1,6 @@
 """Plan pages (一方案): a project's plan with the critical path, forecast, baseline comparison and Gantt chart;
-editing an item's duration and target dates (with the reason once a baseline exists); recompute; save baseline.
+editing an item's duration and target dates (with the reason once a baseline exists); recompute; save baseline;
+the list of plans whose planned groundbreaking date cannot be met, with its Excel export.
 
 Reads via plan_selectors, writes via plan_services; the pages hold no business rules. Everyone who sees the
 project reads its plan; the office, administrators and the project's responsible department edit it.
@@ -9,13 +10,18 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from kaigong.approvals import plan_selectors, plan_services
+from kaigong.approvals import plan_exporters, plan_selectors, plan_services
 from kaigong.core.exceptions import KaigongError, PermissionDeniedError
+
+PAGE_SIZE = 50
 
 
 class PlanItemForm(forms.Form):
@@ -50,6 +56,8 @@ def _back(project_pk: int):
 @login_required
 def project_plan(request, project_pk: int):
     view = plan_selectors.get_project_plan(user=request.user, project_pk=project_pk)
+    if view.schedule is not None:
+        plan_services.store_forecast(plan=view.plan, result=view.schedule, today=view.schedule.today)
     chart = view.chart()
     chart["labels"] = {
         "baseline": _("基线"),
@@ -121,3 +129,36 @@ def plan_item_edit(request, project_pk: int):
     else:
         messages.success(request, _("方案事项已更新。"))
     return _back(project_pk)
+
+
+@login_required
+def late_plan_list(request):
+    """Projects (those the user sees) whose planned groundbreaking date cannot be met: forecast, margin and the items
+    that make it so, from the stored forecast summary; filterable, sortable by margin, exportable."""
+    queryset, filterset = plan_selectors.list_late_plans(user=request.user, params=request.GET)
+    title = _("计划开工日期无法实现的项目")
+    if request.GET.get("format") == "xlsx":
+        params = {k: request.GET.getlist(k) for k in request.GET if k != "format"}
+        handle, _rows = plan_exporters.export_late_plans(
+            queryset=queryset, title=title, actor=request.user, params=params
+        )
+        filename = f"{title}-{timezone.localdate().isoformat()}.xlsx"
+        return FileResponse(handle, as_attachment=True, filename=filename)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    ordering = query.get("ordering") or "margin"
+    sort = query.copy()  # the margin column's header flips the order, keeping the filters
+    sort["ordering"] = "-margin" if ordering == "margin" else "margin"
+    return render(
+        request,
+        "approvals/plan/late_list.html",
+        {
+            "page_obj": page,
+            "title": title,
+            "filter_form": filterset.form,
+            "query_string": query.urlencode(),
+            "sort_query": sort.urlencode(),
+            "ordering": ordering,
+        },
+    )

@@ -19,7 +19,9 @@ The model (documented decisions):
   transitively require. Stage 4 (竣工验收) items come after construction: they are listed in the plan but not
   scheduled (their target dates are set by hand, if at all).
 - Forward pass from today and from what is already known: decided items are fixed at their actual dates
-  (accepted → decided); running items (accepted, or stopped for 补正) started on their acceptance date and
+  (accepted → decided); a refused item (办结 with 不予许可) is not done: the matter must be applied for again, so it
+  is scheduled as an open item (a new application of full duration from today), blocks its dependants and carries
+  the ``refused`` mark; running items (accepted, or stopped for 补正) started on their acceptance date and
   finish at their due date under the committed limit (else the statutory limit, else the plan duration), the
   correction windows excluded, never before today; open items start at the latest of today and their
   prerequisites' finish.
@@ -43,7 +45,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
-from kaigong.approvals.choices import ApprovalStage, ItemStatus
+from kaigong.approvals.choices import ApprovalStage, Decision, ItemStatus
 from kaigong.core.exceptions import KaigongError
 from kaigong.workdays.calendar import WorkdayCalendar
 
@@ -98,12 +100,15 @@ class Task:
     finished_on: dt.date | None = None
     suspensions: tuple[tuple[dt.date, dt.date], ...] = ()
     label: str = ""
+    refused: bool = False  # decided with 不予许可: to be applied for again (scheduled as open)
 
 
 @dataclass
 class TaskDates:
     key: int
     scheduled: bool = False
+    label: str = ""
+    refused: bool = False
     early_start: dt.date | None = None
     early_finish: dt.date | None = None
     late_start: dt.date | None = None
@@ -128,6 +133,11 @@ class Schedule:
     @property
     def provisional(self) -> bool:
         return bool(self.missing_years)
+
+    @property
+    def refused_items(self) -> list[int]:
+        """Items refused (不予许可) that must be applied for again, in schedule order."""
+        return [k for k in self.order if self.dates[k].refused]
 
     @property
     def feasible(self) -> bool | None:
@@ -202,7 +212,7 @@ def schedule(
     for k in reversed(order):  # a gating item's prerequisites gate too
         if k in gating:
             gating.update(preds[k])
-    dates = {k: TaskDates(key=k, scheduled=k in gating) for k in tasks}
+    dates = {k: TaskDates(key=k, scheduled=k in gating, label=t.label, refused=t.refused) for k, t in tasks.items()}
     succs: dict[int, list[int]] = {k: [] for k in tasks}
     for k in order:
         for p in preds[k]:
@@ -299,12 +309,20 @@ def _critical_chain(active, preds, dates, tasks, forecast) -> list[int]:
 # --- from checklist rows to tasks ------------------------------------------------------------------------------
 
 
-def task_state(status: str) -> str | None:
-    """The scheduling state of a checklist status; None for items left out (not applicable, waived)."""
+def is_refused(status: str, decision: str) -> bool:
+    """Decided with 不予许可: the matter is not obtained and must be applied for again."""
+    return status == ItemStatus.DECIDED and decision == Decision.REFUSED
+
+
+def task_state(status: str, decision: str = "") -> str | None:
+    """The scheduling state of a checklist status; None for items left out (not applicable, waived).
+
+    A refused item is open: nothing was obtained, a new application starts from scratch.
+    """
     if status in EXCLUDED_STATUSES:
         return None
     if status == ItemStatus.DECIDED:
-        return DONE
+        return OPEN if is_refused(status, decision) else DONE
     if status in RUNNING_STATUSES:
         return RUNNING
     return OPEN
@@ -342,12 +360,14 @@ def build_tasks(
     durations: Mapping[int, int | None],
     *,
     today: dt.date,
+    corrections: Mapping[int, Iterable] | None = None,
 ) -> list[Task]:
-    """Tasks from loaded ChecklistItems (with ``matter`` and prefetched ``corrections``).
+    """Tasks from loaded ChecklistItems (with ``matter``, and prefetched ``corrections`` unless given).
 
-    ``durations``: {item id: the plan's duration override or None}.
+    ``durations``: {item id: the plan's duration override or None}. ``corrections``: {item id: its correction
+    windows}, for callers that load them for many projects at once (only running items need them).
     """
-    rows = [(item, task_state(item.status)) for item in items]
+    rows = [(item, task_state(item.status, item.decision)) for item in items]
     rows = [(item, state) for item, state in rows if state is not None]
     present = {item.matter_id: item.pk for item, _state in rows}
     prerequisites = contracted_prerequisites(matter_prerequisites, present)
@@ -362,9 +382,8 @@ def build_tasks(
         if state == RUNNING:
             duration = matter.committed_limit or matter.statutory_limit or duration
             started = item.accepted_on
-            suspensions = tuple(
-                (c.requested_on, c.resumed_on or max(today, c.requested_on)) for c in item.corrections.all()
-            )
+            windows = item.corrections.all() if corrections is None else corrections.get(item.pk, ())
+            suspensions = tuple((c.requested_on, c.resumed_on or max(today, c.requested_on)) for c in windows)
             if started is None:  # defensive: a running item always has an acceptance date
                 state = OPEN
         elif state == DONE:
@@ -383,6 +402,7 @@ def build_tasks(
                 finished_on=finished,
                 suspensions=suspensions,
                 label=matter.name,
+                refused=is_refused(item.status, item.decision),
             )
         )
     return tasks

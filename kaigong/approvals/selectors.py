@@ -51,7 +51,7 @@ def get_rule(*, user, pk: int) -> ChecklistRule:
 ITEM_RELATED = ("matter", "matter__department", "checklist__project")
 ITEM_ORDER = ("checklist__project_id", "matter__approval_stage", "matter__sort_order", "id")
 # The warning list: most overdue first. Item-local columns only, so the database walks the partial index
-# approvals_item_warning_due_idx in order and stops after one page instead of sorting every lit item.
+# approvals_item_warnlist_idx in order and stops after one page instead of sorting every lit item.
 WARNING_ORDER = ("committed_due", "id")
 
 

@@ -5,7 +5,7 @@ jobs), one transaction, audit events written inside it, the changed object retur
 """
 
 import datetime as dt
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,7 +25,7 @@ from kaigong.approvals.choices import (
     ItemStatus,
     WarningLevel,
 )
-from kaigong.approvals.clocks import Clock, apply_clock, compute_clock
+from kaigong.approvals.clocks import Clock, apply_clock, compute_clock, counts_on
 from kaigong.approvals.models import (
     ApprovalMatter,
     Checklist,
@@ -34,9 +34,10 @@ from kaigong.approvals.models import (
     CorrectionWindow,
     WarningNotice,
 )
+from kaigong.approvals.plan_services import refresh_project_forecast
 from kaigong.approvals.rules import evaluate, project_facts
 from kaigong.audit.choices import AuditAction
-from kaigong.audit.services import diff, record_event, snapshot
+from kaigong.audit.services import diff, record_event, record_events, snapshot
 from kaigong.core.exceptions import PermissionDeniedError, TransitionNotAllowed
 from kaigong.projects.models import Project
 
@@ -221,12 +222,17 @@ def seed_catalogue(*, actor_label: str) -> dict:
 # --- checklists ---------------------------------------------------------------------------------------------
 
 
+def active_rules() -> list[ChecklistRule]:
+    """The active rules of active matters, read once (pass them to generate_checklist when generating many)."""
+    return list(
+        ChecklistRule.objects.filter(is_active=True, matter__is_active=True).only("name", "matter_id", "condition")
+    )
+
+
 def required_matters(project: Project, rules=None) -> dict[int, list[str]]:
     """{matter id: [names of the active rules that require it]} for ``project``."""
     if rules is None:
-        rules = ChecklistRule.objects.filter(is_active=True, matter__is_active=True).only(
-            "name", "matter_id", "condition"
-        )
+        rules = active_rules()
     facts = project_facts(project)
     required: dict[int, list[str]] = defaultdict(list)
     for rule in rules:
@@ -240,10 +246,13 @@ def _item_changes(item: ChecklistItem, before: dict) -> dict:
 
 
 @transaction.atomic
-def generate_checklist(*, project: Project, actor=None, actor_label: str = "", rules=None) -> Checklist:
+def generate_checklist(
+    *, project: Project, actor=None, actor_label: str = "", rules=None, refresh_forecast: bool = True
+) -> Checklist:
     """Apply the rules to ``project``: add newly required matters, mark matters no longer required and not
     started as not applicable (with the reason), bring back such matters when required again. Items with
-    history are never deleted; every change is audited."""
+    history are never deleted; every change is audited. The plan's forecast summary follows (callers generating
+    many checklists pass ``refresh_forecast=False`` and refresh the forecasts in one batch afterwards)."""
     if actor is not None and not Project.objects.editable_by(actor).filter(pk=project.pk).exists():
         raise PermissionDeniedError("您无权为该项目生成审批清单")
     checklist, created = Checklist.objects.get_or_create(project=project)
@@ -252,20 +261,25 @@ def generate_checklist(*, project: Project, actor=None, actor_label: str = "", r
     required = required_matters(project, rules)
     items = {item.matter_id: item for item in checklist.items.select_for_update().select_related("matter")}
     matters = ApprovalMatter.objects.in_bulk([m for m in required if m not in items])
-    for matter_id in sorted(required):
-        if matter_id in items:
-            continue
-        item = ChecklistItem.objects.create(
-            checklist=checklist, matter=matters[matter_id], required_by=required[matter_id]
-        )
-        record_event(
-            action=AuditAction.CREATE,
-            actor=actor,
-            actor_label=actor_label,
-            obj=item,
-            project=project,
-            changes={"required_by": [None, required[matter_id]]},
-        )
+    checklist.project = project
+    new_items = ChecklistItem.objects.bulk_create(
+        [
+            ChecklistItem(checklist=checklist, matter=matters[matter_id], required_by=required[matter_id])
+            for matter_id in sorted(required)
+            if matter_id not in items
+        ]
+    )
+    events = [
+        {
+            "action": AuditAction.CREATE,
+            "actor": actor,
+            "actor_label": actor_label,
+            "obj": item,
+            "project": project,
+            "changes": {"required_by": [None, item.required_by]},
+        }
+        for item in new_items
+    ]
     for matter_id, item in items.items():
         before = snapshot(item, ITEM_AUDIT_FIELDS)
         rules_now = required.get(matter_id, [])
@@ -290,17 +304,23 @@ def generate_checklist(*, project: Project, actor=None, actor_label: str = "", r
             item.save(update_fields=[*fields, "updated_at"])
             changes = _item_changes(item, before)
             if changes:
-                record_event(
-                    action=AuditAction.UPDATE,
-                    actor=actor,
-                    actor_label=actor_label,
-                    obj=item,
-                    project=project,
-                    changes=changes,
-                    note="regenerate",
+                events.append(
+                    {
+                        "action": AuditAction.UPDATE,
+                        "actor": actor,
+                        "actor_label": actor_label,
+                        "obj": item,
+                        "project": project,
+                        "changes": changes,
+                        "note": "regenerate",
+                    }
                 )
+    if events:
+        record_events(events)
     checklist.generated_at = timezone.now()
     checklist.save(update_fields=["generated_at"])
+    if refresh_forecast:
+        refresh_project_forecast(project=project)
     return checklist
 
 
@@ -457,6 +477,7 @@ def transition_item(
         changes=changes,
         note=f"{action}: {reason}"[:500] if reason else action,
     )
+    refresh_project_forecast(project=project)  # the plan's forecast summary (the late-plan list) follows
     return item
 
 
@@ -514,14 +535,26 @@ def _write_clocks(pending: dict[tuple, list[int]]) -> None:
             ChecklistItem.objects.filter(pk__in=pks[start : start + 500]).update(**fields)
 
 
-def refresh_clocks(*, today: dt.date | None = None, batch_size: int = 2000, flush_every: int = 20000) -> dict:
+# The slices of a ChecklistItem and a CorrectionWindow the clock reads (the refresh reads plain values).
+_Row = namedtuple("_Row", "matter status accepted_on decided_on")
+_Window = namedtuple("_Window", "requested_on resumed_on")
+
+
+REFRESH_FIELDS = ("pk", "matter_id", "status", "accepted_on", "decided_on", "clock_provisional", "clock_computed_on")
+
+
+def refresh_clocks(*, today: dt.date | None = None, batch_size: int = 5000, flush_every: int = 20000) -> dict:
     """Recompute the clock and light of every running item (the daily job; `kaigong approvals refresh`).
 
     An item that turns yellow or red gets in-app notices (after commit). Idempotent: running it twice on the same
     day changes nothing and notifies no one the second time. Returns counts.
 
-    Reads in primary-key batches (matters from one preloaded dict, corrections in one query per batch), writes only the
-    fields that changed, grouped by their new values, every ``flush_every`` changed items in one transaction.
+    Every running item is checked against a fresh computation; only the items whose clock really changed are
+    written. The working-day count itself is read live (clocks.clock_today: the stored count moves on by the
+    working days since it was computed), so an item whose light and due dates stay the same is not rewritten just
+    because a day passed. Items with the same matter, status, dates and correction windows have the same clock:
+    it is computed once. Reads plain values in primary-key batches (corrections in one query per batch); writes are
+    grouped by their new values, every ``flush_every`` changed items in one transaction.
     """
     from kaigong.approvals.choices import CLOCK_STATUSES
     from kaigong.workdays.calendar import get_calendar
@@ -530,20 +563,9 @@ def refresh_clocks(*, today: dt.date | None = None, batch_size: int = 2000, flus
     calendar = get_calendar()
     matters = ApprovalMatter.objects.in_bulk()
     counts = {"checked": 0, "changed": 0, "yellow": 0, "red": 0, "alerts": 0}
-    queryset = (
-        ChecklistItem.objects.filter(status__in=CLOCK_STATUSES)
-        .only(
-            "pk",
-            "matter_id",
-            "status",
-            "accepted_on",
-            "decided_on",
-            "clock_provisional",
-            "clock_computed_on",
-            *Clock.FIELDS,
-        )
-        .order_by("pk")
-    )
+    columns = (*REFRESH_FIELDS, *Clock.FIELDS)
+    queryset = ChecklistItem.objects.filter(status__in=CLOCK_STATUSES).order_by("pk").values_list(*columns)
+    memo: dict[tuple, Clock] = {}
     pending: dict[tuple, list[int]] = defaultdict(list)
     alerts: list[tuple[int, str]] = []
     waiting = 0
@@ -563,28 +585,68 @@ def refresh_clocks(*, today: dt.date | None = None, batch_size: int = 2000, flus
         batch = list(queryset.filter(pk__gt=last_pk)[:batch_size])
         if not batch:
             break
-        last_pk = batch[-1].pk
-        corrections = defaultdict(list)
-        for correction in CorrectionWindow.objects.filter(item_id__in=[item.pk for item in batch]).order_by("pk"):
-            corrections[correction.item_id].append(correction)
-        for item in batch:
+        last_pk = batch[-1][0]
+        windows = defaultdict(list)
+        for item_id, requested_on, resumed_on in (
+            CorrectionWindow.objects.filter(item_id__gt=batch[0][0] - 1, item_id__lte=last_pk)
+            .order_by("pk")
+            .values_list("item_id", "requested_on", "resumed_on")
+        ):
+            windows[item_id].append((requested_on, resumed_on))
+        for values in batch:
+            stored = dict(zip(columns, values, strict=True))
+            pk = stored["pk"]
             counts["checked"] += 1
-            item.matter = matters[item.matter_id]
-            level_before = item.warning_level
-            clock = compute_clock(item, corrections.get(item.pk, ()), today=today, calendar=calendar)
-            changed = apply_clock(item, clock, today=today)
-            if changed:
-                pending[tuple((name, getattr(item, name)) for name in sorted(changed))].append(item.pk)
+            key = (
+                stored["matter_id"],
+                stored["status"],
+                stored["accepted_on"],
+                stored["decided_on"],
+                tuple(windows.get(pk, ())),
+            )
+            clock = memo.get(key)
+            if clock is None:
+                row = _Row(matters[key[0]], key[1], key[2], key[3])
+                clock = memo[key] = compute_clock(row, [_Window(*w) for w in key[4]], today=today, calendar=calendar)
+            level_before = stored["warning_level"]
+            if _clock_changed(stored, clock, today=today, calendar=calendar):
+                values_now = {name: getattr(clock, name) for name in Clock.FIELDS}
+                values_now["clock_provisional"] = clock.provisional
+                values_now["clock_computed_on"] = today
+                pending[tuple(sorted(values_now.items()))].append(pk)
                 waiting += 1
-            if _turned(level_before, item.warning_level):
-                alerts.append((item.pk, item.warning_level))
+            if _turned(level_before, clock.warning_level):
+                alerts.append((pk, clock.warning_level))
                 counts["alerts"] += 1
-            counts[item.warning_level] = counts.get(item.warning_level, 0) + 1
+            counts[clock.warning_level] = counts.get(clock.warning_level, 0) + 1
         if waiting >= flush_every:
             flush()
     if waiting or alerts:
         flush()
     return {k: counts.get(k, 0) for k in ("checked", "changed", "green", "yellow", "red", "alerts")}
+
+
+# Clock fields compared as stored; the working-day counts are compared as they stand today (clocks.counts_on).
+STABLE_CLOCK_FIELDS = ("statutory_due", "committed_due", "benchmark_due", "warning_level", "actual_workdays")
+
+
+def _clock_changed(stored: dict, clock: Clock, *, today, calendar) -> bool:
+    """Whether the stored clock differs from ``clock`` in anything but the days a running clock moves on by."""
+    if any(stored[name] != getattr(clock, name) for name in STABLE_CLOCK_FIELDS):
+        return True
+    if stored["beat_benchmark"] != clock.beat_benchmark or stored["clock_provisional"] != clock.provisional:
+        return True
+    if stored["clock_computed_on"] is None:
+        return True
+    now = counts_on(
+        today,
+        status=stored["status"],
+        elapsed=stored["elapsed_workdays"],
+        remaining=stored["remaining_workdays"],
+        computed_on=stored["clock_computed_on"],
+        calendar=calendar,
+    )
+    return now != (clock.elapsed_workdays, clock.remaining_workdays)
 
 
 def mark_notices_read(*, user) -> int:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("projects/<int:project_pk>/plan/recompute/", plan_views.plan_recompute, name="plan-recompute"),
     path("projects/<int:project_pk>/plan/baseline/", plan_views.plan_baseline, name="plan-baseline"),
     path("projects/<int:project_pk>/plan/item/", plan_views.plan_item_edit, name="plan-item-edit"),
+    path("plans/late/", plan_views.late_plan_list, name="plan-late-list"),
     path("items/<int:pk>/transition/", views.item_transition, name="item-transition"),
     path("warnings/", views.warning_list, name="warning-list"),
     path("inbox/", views.department_inbox, name="inbox"),

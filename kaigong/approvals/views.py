@@ -6,7 +6,6 @@ Reads via selectors, writes via services; pages hold no business rules.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from kaigong.approvals.forms import ApprovalMatterForm, ChecklistRuleForm, ItemA
 from kaigong.approvals.models import ApprovalMatter, ChecklistRule
 from kaigong.approvals.rules import attribute_options, describe
 from kaigong.core.exceptions import KaigongError, PermissionDeniedError
+from kaigong.core.pagination import DeferredJoinPaginator
 from kaigong.projects.models import Project
 
 PAGE_SIZE = 50
@@ -206,7 +206,7 @@ def _item_list_page(request, queryset, filterset, title: str, extra: dict | None
         handle, _rows = exporters.export_items(queryset=queryset, title=title, actor=request.user, params=params)
         filename = f"{title}-{timezone.localdate().isoformat()}.xlsx"
         return FileResponse(handle, as_attachment=True, filename=filename)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -243,5 +243,5 @@ def notice_list(request):
     if request.method == "POST":
         services.mark_notices_read(user=request.user)
         return redirect("approvals:notice-list")
-    page = Paginator(selectors.list_notices(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(selectors.list_notices(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "approvals/notice_list.html", {"page_obj": page})

@@ -18,6 +18,18 @@ from kaigong.core.exceptions import KaigongError
 from kaigong.core.pagination import DeferredJoinPaginator
 
 
+class ChoiceLabelField(serializers.CharField):
+    """The label of a choices field's value, as get_FOO_display gives it, for list endpoints: a lookup in the
+    choices, instead of DRF inspecting the signature of a bound get_FOO_display for every row."""
+
+    def __init__(self, *, choices, **kwargs):
+        self.labels = dict(choices)
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value) -> str:
+        return str(self.labels.get(value, value))
+
+
 class KaigongPagination(PageNumberPagination):
     django_paginator_class = DeferredJoinPaginator  # the page's keys first, then its rows with their joins
     page_size = 50

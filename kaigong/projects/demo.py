@@ -650,7 +650,7 @@ def _load_projects(city: DemoCity, result: DemoResult, categories, levels, depar
 
     # Projects with a plan had their groundbreaking re-planned from today (approvals.demo.load_demo_plans):
     # their planned dates belong to the plan now, and a re-run leaves them alone.
-    replanned = set(ProjectPlan.objects.values_list("project_id", flat=True))
+    replanned = set(ProjectPlan.objects.filter(baseline_saved_at__isnull=False).values_list("project_id", flat=True))
     projects = {}
     for spec in city.projects:
         data = _project_data(spec, categories, levels, departments, organizations)

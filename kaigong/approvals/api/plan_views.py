@@ -1,17 +1,25 @@
 """The plan API (一方案): GET /api/approvals/plans/<project id>/, POST …/recompute/, POST …/baseline/,
-PATCH …/items/<checklist item id>/. Reads through plan_selectors (scoped), writes through plan_services (audited)."""
+PATCH …/items/<checklist item id>/; GET /api/approvals/plans/late/ (plans whose planned groundbreaking date cannot
+be met). Reads through plan_selectors (scoped), writes through plan_services (audited)."""
 
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from kaigong.approvals import plan_selectors, plan_services
-from kaigong.approvals.api.plan_serializers import PlanItemChangeSerializer, ProjectPlanSerializer
+from kaigong.approvals.api.plan_serializers import (
+    LatePlanSerializer,
+    PlanItemChangeSerializer,
+    ProjectPlanSerializer,
+)
 from kaigong.approvals.models import ProjectPlan
 from kaigong.core.api import error_responses
 
+READ_ERRORS = error_responses(400, 401)
 DETAIL_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404)
 
@@ -43,7 +51,10 @@ class ProjectPlanViewSet(viewsets.GenericViewSet):
         return Response(ProjectPlanSerializer(self._view(pk)).data)
 
     def retrieve(self, request, pk=None):
-        return self._answer(pk)
+        view = self._view(pk)
+        if view.schedule is not None:
+            plan_services.store_forecast(plan=view.plan, result=view.schedule, today=view.schedule.today)
+        return Response(ProjectPlanSerializer(view).data)
 
     @extend_schema(
         summary="Recompute a project's plan",
@@ -97,3 +108,35 @@ class ProjectPlanViewSet(viewsets.GenericViewSet):
             **data,
         )
         return self._answer(pk)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Plans whose planned groundbreaking date cannot be met",
+        description=(
+            "Projects the user sees (office, administrators, leaders: all; a department: those it is responsible "
+            "for; an enterprise: its own), not yet started (谋划/前期), whose forecast earliest groundbreaking is "
+            "later than the planned date, with the margin in working days and the late items (negative slack, "
+            "tightest first). Read from the forecast summary stored on each plan (`computed_on`: when it was "
+            "computed; refreshed daily, after checklist changes and when the plan is read). Filters: `q` (project "
+            "name/code/owner/pinyin initials), `category`, `responsible_department`, `year`; `ordering` `margin` "
+            "(default, tightest first) or `-margin`."
+        ),
+        responses={200: LatePlanSerializer(many=True), **READ_ERRORS},
+    ),
+)
+class LatePlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = ProjectPlan.objects.none()
+    serializer_class = LatePlanSerializer
+    permission_classes = [IsAuthenticated]
+    filter_backends = [DjangoFilterBackend]  # documents the parameters; the selector applies them
+    filterset_class = plan_selectors.LatePlanFilterSet
+
+    def get_queryset(self):
+        queryset, filterset = plan_selectors.list_late_plans(user=self.request.user, params=self.request.query_params)
+        if filterset.is_bound and not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        return queryset
+
+    def filter_queryset(self, queryset):
+        return queryset  # already filtered by plan_selectors.list_late_plans

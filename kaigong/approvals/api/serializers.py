@@ -3,10 +3,11 @@
 from rest_framework import serializers
 
 from kaigong.accounts.models import Department
-from kaigong.approvals.choices import Decision, ItemAction
-from kaigong.approvals.models import ApprovalMatter, ChecklistItem, ChecklistRule
+from kaigong.approvals.choices import Decision, ItemAction, ItemStatus, WarningLevel
+from kaigong.approvals.models import ApprovalMatter, ChecklistItem, ChecklistRule, WarningNotice
 from kaigong.approvals.rules import describe
 from kaigong.approvals.services import MATTER_FIELDS
+from kaigong.core.api import ChoiceLabelField
 
 
 class ApprovalMatterSerializer(serializers.ModelSerializer):
@@ -61,7 +62,13 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
     matter_name = serializers.CharField(source="matter.name", read_only=True)
     approval_stage = serializers.IntegerField(source="matter.approval_stage", read_only=True)
     department = serializers.IntegerField(source="matter.department_id", read_only=True, allow_null=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status", choices=ItemStatus.choices)
+    elapsed_workdays = serializers.IntegerField(
+        source="elapsed_today", read_only=True, allow_null=True, help_text="已用工作日(截至今天)"
+    )
+    remaining_workdays = serializers.IntegerField(
+        source="remaining_today", read_only=True, allow_null=True, help_text="剩余工作日(截至今天,负数为超期)"
+    )
     actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -125,3 +132,22 @@ class ItemTransitionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Decision.choices, required=False, allow_blank=True)
     document_number = serializers.CharField(required=False, allow_blank=True, max_length=100)
     use_commitment = serializers.BooleanField(required=False, default=False)
+
+
+class WarningNoticeSerializer(serializers.ModelSerializer):
+    """One of the user's own notices: a checklist item turned yellow or red."""
+
+    level_display = ChoiceLabelField(source="level", choices=WarningLevel.choices)
+    project = serializers.IntegerField(source="item.checklist.project_id", read_only=True)
+    project_name = serializers.CharField(source="item.checklist.project.name", read_only=True)
+    matter_name = serializers.CharField(source="item.matter.name", read_only=True)
+    is_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WarningNotice
+        fields = ["id", "item", "project", "project_name", "matter_name", "level", "level_display", "created_at"]
+        fields += ["read_at", "is_read"]
+        read_only_fields = fields
+
+    def get_is_read(self, notice) -> bool:
+        return notice.read_at is not None

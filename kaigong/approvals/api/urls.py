@@ -12,6 +12,8 @@ router.register("matters", views.ApprovalMatterViewSet, basename="approval-matte
 router.register("rules", views.ChecklistRuleViewSet, basename="checklist-rule")
 router.register("checklists", views.ChecklistViewSet, basename="checklist")
 router.register("items", views.ChecklistItemViewSet, basename="checklist-item")
+router.register("notices", views.WarningNoticeViewSet, basename="warning-notice")
+router.register("plans/late", plan_views.LatePlanViewSet, basename="late-plan")
 router.register("plans", plan_views.ProjectPlanViewSet, basename="project-plan")
 
 urlpatterns = [path("scoreboard/", ScoreboardAPIView.as_view(), name="approvals-scoreboard"), *router.urls]

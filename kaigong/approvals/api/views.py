@@ -6,8 +6,8 @@ error shape through kaigong.core.api.exception_handler.
 
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -19,9 +19,10 @@ from kaigong.approvals.api.serializers import (
     ChecklistRuleSerializer,
     ChecklistSerializer,
     ItemTransitionSerializer,
+    WarningNoticeSerializer,
 )
 from kaigong.approvals.filters import ChecklistItemFilterSet
-from kaigong.approvals.models import ApprovalMatter, ChecklistItem, ChecklistRule
+from kaigong.approvals.models import ApprovalMatter, ChecklistItem, ChecklistRule, WarningNotice
 from kaigong.core.api import error_responses
 
 READ_ERRORS = error_responses(401, 403)
@@ -250,3 +251,28 @@ class ChecklistItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             use_commitment=data.get("use_commitment", False),
         )
         return Response(ChecklistItemSerializer(self.get_object(), context={"request": request}).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="My warning notices (预警通知)",
+        description="The signed-in user's own notices that a checklist item turned yellow or red, unread first.",
+        responses={200: WarningNoticeSerializer(many=True), **READ_ERRORS},
+    )
+)
+class WarningNoticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = WarningNotice.objects.none()
+    serializer_class = WarningNoticeSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return selectors.list_notices(user=self.request.user)
+
+    @extend_schema(
+        summary="Mark all my notices read",
+        request=None,
+        responses={200: inline_serializer("NoticesMarkedRead", {"marked": serializers.IntegerField()}), **READ_ERRORS},
+    )
+    @action(detail=False, methods=["post"], url_path="read")
+    def mark_read(self, request):
+        return Response({"marked": services.mark_notices_read(user=request.user)})

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from kaigong.accounts.models import User
 from kaigong.approvals.choices import Decision, ItemStatus, WarningLevel
@@ -114,14 +115,35 @@ def test_project_checklist_tab_of_a_demo_project(demo, client):
 
 def test_demo_has_plans_with_baselines_and_exactly_one_infeasible(demo, client):
     from kaigong.approvals.models import ProjectPlan
+    from kaigong.approvals.plan_services import refresh_forecasts
 
-    plans = ProjectPlan.objects.select_related("project")
-    assert plans.count() == Project.objects.filter(stage="preparation", checklist__isnull=False).count() > 0
-    assert all(plan.baseline_saved_at is not None for plan in plans)
-    infeasible = [plan for plan in plans if plan.is_feasible is False]
+    today = timezone.localdate()
+    # Every checklist has a plan row (its forecast summary); the demo made plans with baselines for every project
+    # not yet started, their planned groundbreaking re-set from today.
+    assert ProjectPlan.objects.count() == Checklist.objects.count()
+    not_started = ProjectPlan.objects.select_related("project").filter(project__stage__in=["planning", "preparation"])
+    assert {plan.project.stage for plan in not_started} == {"planning", "preparation"}
+    assert all(plan.baseline_saved_at is not None for plan in not_started)
+    assert ProjectPlan.objects.filter(baseline_saved_at__isnull=False).count() == len(not_started) > 0
+    assert all(plan.project.planned_start_date > today for plan in not_started)
+    infeasible = [plan for plan in not_started if plan.is_feasible is False]
     assert len(infeasible) == 1
     project = infeasible[0].project
+    assert project.stage == "preparation" and infeasible[0].late_items
     assert infeasible[0].forecast_groundbreaking > project.planned_start_date
+    others = [plan for plan in not_started if plan.is_feasible is not False]
+    assert all(plan.is_feasible is True and plan.margin_workdays >= 0 for plan in others)
+    # The stored summaries are those of today's schedule: a refresh finds nothing to change.
+    assert refresh_forecasts(today=today)["changed"] == 0
+
+    # The list of late plans tells one story: the office sees exactly that project, on the page and in the API.
+    client.force_login(User.objects.get(username="office"))
+    response = client.get(reverse("approvals:plan-late-list"))
+    assert response.status_code == 200
+    assert [plan.project_id for plan in response.context["page_obj"]] == [project.pk]
+    assert project.name in response.content.decode()
+    api = client.get("/api/approvals/plans/late/").json()
+    assert [row["project"] for row in api["results"]] == [project.pk]
     # The heritage demo zone is loaded too, so some demo projects sit in the control zone.
     from kaigong.heritage.models import HeritageSite
 

@@ -25,8 +25,7 @@ def frozen_today(monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
 
 
-@pytest.fixture
-def network(db, other_department):
+def build_network(department) -> dict:
     """A(5) → B(3) ┐, C(10) ┴→ E(2) (施工许可-like), F after E in stage 4; only these rules are active."""
     ChecklistRule.objects.update(is_active=False)
 
@@ -35,7 +34,7 @@ def network(db, other_department):
             code=code,
             name=f"方案测试{code}",
             approval_stage=stage,
-            department=other_department,
+            department=department,
             benchmark_limit=days,
             benchmark_source="测试",
         )
@@ -49,6 +48,11 @@ def network(db, other_department):
     e = matter("plan-e", 3, 2, b, c)
     f = matter("plan-f", 4, 7, e)
     return {"a": a, "b": b, "c": c, "e": e, "f": f}
+
+
+@pytest.fixture
+def network(db, other_department):
+    return build_network(other_department)
 
 
 @pytest.fixture
@@ -187,6 +191,49 @@ def test_decided_and_running_items_move_the_forecast(users, api_login, planned, 
     assert rows["plan-b"]["early_start"] == "2025-09-22" and rows["plan-b"]["early_finish"] == "2025-09-25"
     assert data["forecast_groundbreaking"] == "2025-09-29"  # E: 2 days after C (Sep 28 make-up, 29)
     assert data["critical_path"] == [c.pk, item_id(planned, "plan-e")]
+
+
+def decide(project, code, decision, on):
+    """Submit, accept and decide a matter of ``project`` on day ``on``."""
+    item = ChecklistItem.objects.get(checklist__project=project, matter__code=code)
+    for action in ("submit", "accept"):
+        transition_item(item=item, action=action, actor=None, actor_label="t", on=on)
+    return transition_item(
+        item=item, action="decide", actor=None, actor_label="t", on=on, decision=decision, document_number="1号"
+    )
+
+
+@pytest.mark.parametrize("role", [Role.OFFICE, Role.LEADER, Role.ENTERPRISE])
+def test_a_refused_permit_must_be_applied_for_again_and_blocks_the_plan(users, login, api_login, planned, role):
+    Project.objects.filter(pk=planned.pk).update(planned_start_date=D("2025-10-10"))
+    decide(planned, "plan-c", "approved", D("2025-09-10"))
+    decide(planned, "plan-a", "refused", D("2025-09-05"))
+    a, b, e = (item_id(planned, code) for code in ("plan-a", "plan-b", "plan-e"))
+
+    data = api_login(users[role]).get(api_url(planned)).json()
+    rows = {row["matter_code"]: row for row in data["items"]}
+    # A again in full from today: Sep 23–26, 28 → B (3): 29, 30, Oct 9 → E (2): Oct 10, 11 (the make-up Saturday).
+    assert rows["plan-a"]["refused"] is True and rows["plan-a"]["refused_notice"] == "已被不予许可,需重新申报"
+    assert (rows["plan-a"]["early_start"], rows["plan-a"]["early_finish"]) == ("2025-09-22", "2025-09-28")
+    assert rows["plan-a"]["actual_finish"] == "2025-09-05"  # the refused application, as it happened
+    assert rows["plan-b"]["early_finish"] == "2025-10-09" and rows["plan-c"]["refused"] is False
+    assert data["forecast_groundbreaking"] == "2025-10-11" and data["feasible"] is False
+    assert data["margin_workdays"] == -1
+    assert data["late_items"] == [a, b, e]  # the chain through the refused A, each a day short
+    assert [rows[code]["slack_workdays"] for code in ("plan-a", "plan-b", "plan-e")] == [-1, -1, -1]
+    assert data["refused_items"] == [a] and data["critical_path"] == [a, b, e]
+
+    html = login(users[role]).get(url(planned)).content.decode()
+    assert 'data-testid="infeasible"' in html and 'data-refused-item="plan-a"' in html
+    assert html.count('data-refused="1"') == 1 and "已被不予许可,需重新申报" in html
+
+
+def test_an_approved_permit_lets_the_same_plan_pass(users, api_login, planned):
+    Project.objects.filter(pk=planned.pk).update(planned_start_date=D("2025-10-10"))
+    decide(planned, "plan-c", "approved", D("2025-09-10"))
+    decide(planned, "plan-a", "approved", D("2025-09-05"))
+    data = api_login(users[Role.OFFICE]).get(api_url(planned)).json()
+    assert data["feasible"] is True and data["forecast_groundbreaking"] == "2025-09-28" and data["refused_items"] == []
 
 
 def test_baseline_then_a_reasoned_slip_is_kept_and_audited(users, api_login, login, planned):

@@ -18,6 +18,7 @@ from kaigong.approvals.planning import (
     build_tasks,
     contracted_prerequisites,
     schedule,
+    task_state,
 )
 from kaigong.workdays.calendar import WorkdayCalendar
 from kaigong.workdays.choices import DayKind
@@ -145,6 +146,52 @@ def test_items_after_groundbreaking_are_not_scheduled_unless_a_gating_item_needs
     assert result.forecast_groundbreaking == D("2025-09-28")
 
 
+def test_a_refused_item_is_applied_for_again_from_today_and_blocks_its_dependants():
+    # A(5) was refused; B(3) needs A. A counts again in full from today: Sep 23, 24, 25, 26, 28 → B: 29, 30, Oct 9.
+    refused = Task(A, 5, refused=True)
+    result = run([refused, Task(B, 3, (A,))], planned=D("2025-09-30"))
+    assert (result.dates[A].early_start, result.dates[A].early_finish) == (TODAY, D("2025-09-28"))
+    assert (result.dates[B].early_start, result.dates[B].early_finish) == (D("2025-09-28"), D("2025-10-09"))
+    assert result.dates[A].refused and not result.dates[B].refused and result.refused_items == [A]
+    # Planned Sep 30: B must finish by then, so start by Sep 26 (three workdays back), so A by Sep 26: both a day short.
+    assert (result.dates[A].late_finish, result.dates[A].slack) == (D("2025-09-26"), -1)
+    assert (result.dates[B].late_start, result.dates[B].slack) == (D("2025-09-26"), -1)
+    assert result.feasible is False and result.late_items == [A, B] and result.margin == -1
+    assert result.critical_path == [A, B]
+
+
+def test_the_same_item_approved_lets_the_plan_pass():
+    approved = Task(A, 5, state=DONE, started_on=D("2025-09-01"), finished_on=D("2025-09-05"))
+    result = run([approved, Task(B, 3, (A,))], planned=D("2025-09-30"))
+    assert result.forecast_groundbreaking == D("2025-09-25") and result.feasible is True
+    assert result.margin == 4  # Sep 26, 28 (make-up), 29, 30
+    assert result.refused_items == []
+
+
+def test_task_state_of_a_decision():
+    assert task_state("decided", "approved") == DONE
+    assert task_state("decided", "refused") == OPEN
+    assert task_state("waived", "") is None and task_state("accepted") == RUNNING
+
+
+def test_build_tasks_schedules_a_refused_item_as_a_new_application():
+    items = [
+        _item(1, 10, "decided", benchmark=4, committed=5, accepted_on=D("2025-09-01"), decided_on=D("2025-09-04")),
+        _item(2, 20, "decided", benchmark=4, decision="refused", accepted_on=D("2025-09-01"), decided_on=TODAY),
+        _item(3, 30, "decided", benchmark=4, decision="refused", accepted_on=TODAY, decided_on=TODAY),
+        _item(4, 40, "not_started", benchmark=2),
+    ]
+    items[0].decision = "approved"
+    tasks = {t.key: t for t in build_tasks(items, {40: [10, 20]}, {3: 9}, today=TODAY)}
+    assert tasks[1].state == DONE and not tasks[1].refused
+    assert tasks[2].state == OPEN and tasks[2].refused and tasks[2].duration == 4  # the full expected duration
+    assert (tasks[2].started_on, tasks[2].finished_on) == (None, None)
+    assert tasks[3].refused and tasks[3].duration == 9  # the plan's override applies to the new application
+    assert tasks[4].prerequisites == (1, 2)
+    result = run(tasks.values())
+    assert result.dates[4].early_start == D("2025-09-26")  # waits for the refused item applied for again (4 days)
+
+
 def test_a_prerequisite_cycle_is_refused():
     with pytest.raises(PlanCycleError):
         run([Task(A, 1, (B,), label="甲"), Task(B, 1, (A,), label="乙")])
@@ -161,7 +208,7 @@ def test_prerequisites_are_contracted_through_absent_matters():
     assert contracted_prerequisites(edges, {10: 1, 30: 3, 40: 4}) == {1: (3, 4), 3: (), 4: ()}
 
 
-def _item(pk, matter_id, status, stage=2, *, benchmark=None, committed=None, statutory=None, **dates):
+def _item(pk, matter_id, status, stage=2, *, benchmark=None, committed=None, statutory=None, decision="", **dates):
     matter = SimpleNamespace(
         pk=matter_id,
         name=f"事项{matter_id}",
@@ -176,6 +223,7 @@ def _item(pk, matter_id, status, stage=2, *, benchmark=None, committed=None, sta
         matter=matter,
         matter_id=matter_id,
         status=status,
+        decision=decision,
         accepted_on=dates.get("accepted_on"),
         decided_on=dates.get("decided_on"),
         corrections=SimpleNamespace(all=lambda: corrections),

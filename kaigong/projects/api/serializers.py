@@ -12,9 +12,10 @@ from rest_framework.validators import UniqueValidator
 
 from kaigong.accounts.models import Department, Organization
 from kaigong.audit.models import AuditEvent
+from kaigong.core.api import ChoiceLabelField
 from kaigong.core.codes import validate_project_code
 from kaigong.core.money import format_yi
-from kaigong.projects.choices import Stage
+from kaigong.projects.choices import Pool, Stage
 from kaigong.projects.models import BatchMembership, Category, GroundbreakingBatch, Level, Project
 from kaigong.projects.services import PROJECT_EDITABLE_FIELDS
 
@@ -108,13 +109,13 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     category_name = serializers.CharField(source="category.name", read_only=True)
     level_name = serializers.CharField(source="level.name", read_only=True, allow_null=True)
-    stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+    stage_display = ChoiceLabelField(source="stage", choices=Stage.choices)
     owner_name = serializers.CharField(source="owner.name", read_only=True, allow_null=True)
     investor_names = serializers.SlugRelatedField(source="investors", slug_field="name", many=True, read_only=True)
     responsible_department_name = serializers.CharField(
         source="responsible_department.name", read_only=True, allow_null=True
     )
-    pool_display = serializers.CharField(source="get_pool_display", read_only=True)
+    pool_display = ChoiceLabelField(source="pool", choices=Pool.choices)
     site_polygon = GeoJSONField(read_only=True)
 
     class Meta:

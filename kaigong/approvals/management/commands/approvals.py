@@ -1,10 +1,11 @@
-"""`kaigong approvals seed | generate | refresh`: the catalogue seed, checklist generation and the daily clock job."""
+"""`kaigong approvals seed | generate | refresh | forecast`: the catalogue seed, checklist generation, the daily
+clock job and the daily forecast of the plans (一方案)."""
 
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kaigong.approvals import services
+from kaigong.approvals import plan_services, services
 from kaigong.core.exceptions import KaigongError
 from kaigong.projects.models import Project
 
@@ -12,7 +13,10 @@ ACTOR = "kaigong approvals"
 
 
 class Command(BaseCommand):
-    help = "审批事项目录与清单: seed(补齐目录与默认规则)、generate(按规则生成清单)、refresh(重算计时与预警灯)"
+    help = (
+        "审批事项目录与清单: seed(补齐目录与默认规则)、generate(按规则生成清单)、refresh(重算计时与预警灯)、"
+        "forecast(重算项目方案的预测开工日期)"
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="subcommand", required=True)
@@ -25,6 +29,13 @@ class Command(BaseCommand):
         refresh.add_argument("--date", type=dt.date.fromisoformat, help="as of this date (ISO), default today")
         refresh.add_argument(
             "--enqueue", action="store_true", help="hand the refresh to the background worker instead of running it"
+        )
+
+        forecast = sub.add_parser("forecast", help="recompute the plans' forecast groundbreaking (daily job)")
+        forecast.add_argument("--project", type=int, action="append", help="project id (repeatable), default all")
+        forecast.add_argument("--date", type=dt.date.fromisoformat, help="as of this date (ISO), default today")
+        forecast.add_argument(
+            "--enqueue", action="store_true", help="hand the forecast to the background worker instead of running it"
         )
 
     def handle(self, *args, subcommand, **options):
@@ -48,10 +59,15 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"项目不存在 (no such project): {', '.join(map(str, missing))}")
         count = 0
+        rules = services.active_rules()
         for item in queryset.iterator(chunk_size=500):
-            services.generate_checklist(project=item, actor=None, actor_label=f"{ACTOR} generate")
+            services.generate_checklist(
+                project=item, actor=None, actor_label=f"{ACTOR} generate", rules=rules, refresh_forecast=False
+            )
             count += 1
+        forecasts = plan_services.refresh_forecasts(project_ids=None if all else project)
         self.stdout.write(f"checklists generated: {count}")
+        self.stdout.write("forecasts: " + " ".join(f"{k}={v}" for k, v in forecasts.items()))
 
     def _refresh(self, *, date=None, enqueue=False, **options):
         if enqueue:
@@ -63,4 +79,22 @@ class Command(BaseCommand):
             self.stdout.write(f"enqueued: {result.id}")
             return
         counts = services.refresh_clocks(today=date)
+        self.stdout.write(" ".join(f"{key}={value}" for key, value in counts.items()))
+
+    def _forecast(self, *, project=None, date=None, enqueue=False, **options):
+        if enqueue:
+            if date or project:
+                raise CommandError(
+                    "--enqueue 不能与 --date 或 --project 同用 (--enqueue forecasts every project, as of its day)"
+                )
+            from kaigong.approvals.plan_tasks import refresh_forecasts_task
+
+            result = refresh_forecasts_task.enqueue()
+            self.stdout.write(f"enqueued: {result.id}")
+            return
+        if project:
+            missing = sorted(set(project) - set(Project.objects.filter(pk__in=project).values_list("pk", flat=True)))
+            if missing:
+                raise CommandError(f"项目不存在 (no such project): {', '.join(map(str, missing))}")
+        counts = plan_services.refresh_forecasts(project_ids=project, today=date)
         self.stdout.write(" ".join(f"{key}={value}" for key, value in counts.items()))
