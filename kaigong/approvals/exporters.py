@@ -42,9 +42,21 @@ def _columns():
 
 def export_items(*, queryset, title: str, actor, params: dict):
     """The items as an .xlsx in an open temporary file (already unlinked), and the row count. Audited."""
-    columns = _columns()
+    return export_table(
+        objects=queryset.iterator(chunk_size=2000),
+        columns=_columns(),
+        sheet_title=_("事项清单"),
+        title=title,
+        actor=actor,
+        params=params,
+    )
+
+
+def export_table(*, objects, columns, sheet_title: str, title: str, actor, params: dict):
+    """A title row, the export time, a header and one row per object (``columns``: (label, read) pairs) as an
+    .xlsx in an open temporary file (already unlinked), and the row count; the export is audited."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("事项清单"))
+    sheet = workbook.create_sheet(title=sheet_title)
     title_cell = WriteOnlyCell(sheet, value=title)
     title_cell.font = Font(bold=True, size=14)
     sheet.append([title_cell])
@@ -56,10 +68,10 @@ def export_items(*, queryset, title: str, actor, params: dict):
         header.append(cell)
     sheet.append(header)
     rows = 0
-    for item in queryset.iterator(chunk_size=2000):
+    for obj in objects:
         row = []
         for _label, read in columns:
-            value = read(item)
+            value = read(obj)
             if isinstance(value, dt.date):
                 value = WriteOnlyCell(sheet, value=value)
                 value.number_format = DATE_FORMAT

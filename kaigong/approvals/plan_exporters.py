@@ -1,24 +1,12 @@
 """Excel export of the list of plans whose planned groundbreaking date cannot be met, audited as an export.
 
-A write-only workbook fed from ``queryset.iterator()`` (as kaigong.approvals.exporters): memory stays flat in the
+The same write-only workbook as the item lists (kaigong.approvals.exporters.export_table): memory stays flat in the
 row count. The values are the stored forecast summary the list shows (see plan_services.refresh_forecasts).
 """
 
-import datetime as dt
-import os
-import tempfile
-
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
-from kaigong.audit.choices import AuditAction
-from kaigong.audit.services import record_event
-
-DATE_FORMAT = "yyyy-mm-dd"
+from kaigong.approvals.exporters import export_table
 
 
 def describe_late_items(late_items: list[dict]) -> str:
@@ -47,35 +35,11 @@ def _columns():
 
 def export_late_plans(*, queryset, title: str, actor, params: dict):
     """The plans as an .xlsx in an open temporary file (already unlinked), and the row count. Audited."""
-    columns = _columns()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("无法按期开工"))
-    title_cell = WriteOnlyCell(sheet, value=title)
-    title_cell.font = Font(bold=True, size=14)
-    sheet.append([title_cell])
-    sheet.append([_("导出时间:%(time)s") % {"time": timezone.localtime().strftime("%Y-%m-%d %H:%M")}])
-    header = []
-    for label, _read in columns:
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    rows = 0
-    for plan in queryset.iterator(chunk_size=2000):
-        row = []
-        for _label, read in columns:
-            value = read(plan)
-            if isinstance(value, dt.date):
-                value = WriteOnlyCell(sheet, value=value)
-                value.number_format = DATE_FORMAT
-            row.append(value)
-        sheet.append(row)
-        rows += 1
-    descriptor, path = tempfile.mkstemp(suffix=".xlsx")
-    os.close(descriptor)
-    workbook.save(path)
-    handle = open(path, "rb")  # noqa: SIM115 - handed to FileResponse, which closes it
-    os.unlink(path)
-    with transaction.atomic():
-        record_event(action=AuditAction.EXPORT, actor=actor, note=f"{title}: {rows}", changes={"params": params})
-    return handle, rows
+    return export_table(
+        objects=queryset.iterator(chunk_size=2000),
+        columns=_columns(),
+        sheet_title=_("无法按期开工"),
+        title=title,
+        actor=actor,
+        params=params,
+    )
