@@ -548,3 +548,12 @@ def test_the_forecast_command_enqueues_and_refuses_bad_options(projects, capsys)
     with pytest.raises(CommandError, match="项目不存在"):
         call_command("approvals", "forecast", "--project", str(projects["ok"].pk), "--project", "999999")
     assert set(ProjectPlan.objects.values_list("computed_on", flat=True)) == {D("2025-09-19")}  # nothing ran
+
+
+@pytest.mark.parametrize("role", [Role.OFFICE, Role.LEADER, Role.DEPARTMENT, Role.ENTERPRISE])
+def test_the_late_list_is_in_the_navigation(users, client, role):
+    client.force_login(users[role])
+    html = client.get(reverse("projects:overview")).content.decode()
+    assert f'href="{reverse("approvals:plan-late-list")}"' in html
+    page = client.get(reverse("approvals:plan-late-list")).content.decode()
+    assert 'data-testid="nav-late-plans"' in page and 'aria-current="page" data-testid="nav-late-plans"' in page
