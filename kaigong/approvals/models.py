@@ -228,12 +228,17 @@ class ChecklistItem(models.Model):
         indexes = [
             models.Index(fields=["status", "warning_level"], name="approvals_item_warn_idx"),
             # The warning list: walked in its order (committed_due, id); the trailing columns let its counts and
-            # filters (light, stage or department as matter ids, project search as checklist ids) read the index
-            # alone.
+            # filters (light, stage or department as matter ids) read the index alone.
             models.Index(
-                fields=["committed_due", "id", "warning_level", "matter", "checklist"],
+                fields=["committed_due", "id", "warning_level", "matter"],
                 condition=models.Q(warning_level__in=["yellow", "red"]),
                 name="approvals_item_warnlist_idx",
+            ),
+            # … and the lit items of given checklists (the warning list searched by project).
+            models.Index(
+                fields=["checklist"],
+                condition=models.Q(warning_level__in=["yellow", "red"]),
+                name="approvals_item_warnchk_idx",
             ),
             models.Index(fields=["matter", "status"], name="approvals_item_matter_idx"),
         ]

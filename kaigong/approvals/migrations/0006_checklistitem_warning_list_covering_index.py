@@ -1,6 +1,9 @@
-"""The warning list's partial index carries the columns its filters and counts read (see ChecklistItem.Meta)."""
+"""The warning list's partial indexes: its order with the columns its counts and filters read, and the lit items
+of given checklists (see ChecklistItem.Meta)."""
 
 from django.db import migrations, models
+
+LIT = models.Q(("warning_level__in", ["yellow", "red"]))
 
 
 class Migration(migrations.Migration):
@@ -11,9 +14,13 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="checklistitem",
             index=models.Index(
-                condition=models.Q(("warning_level__in", ["yellow", "red"])),
-                fields=["committed_due", "id", "warning_level", "matter", "checklist"],
+                condition=LIT,
+                fields=["committed_due", "id", "warning_level", "matter"],
                 name="approvals_item_warnlist_idx",
             ),
+        ),
+        migrations.AddIndex(
+            model_name="checklistitem",
+            index=models.Index(condition=LIT, fields=["checklist"], name="approvals_item_warnchk_idx"),
         ),
     ]
