@@ -23,7 +23,7 @@ class DeferredJoinPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         keys = list(object_list.values_list("pk", flat=True)[bottom:top])
-        rows = {row.pk: row for row in object_list.filter(pk__in=keys).order_by()}
+        rows = {row.pk: row for row in _rows_of(object_list, keys)}
         return self._get_page([rows[key] for key in keys if key in rows], number, self)
 
 
@@ -35,3 +35,15 @@ def _joins_related_rows(object_list) -> bool:
         and object_list.ordered
         and not object_list.query.distinct
     )
+
+
+def _rows_of(object_list: QuerySet, keys: list) -> QuerySet:
+    """The rows of ``keys`` with the related rows ``object_list`` joins and prefetches. The keys already passed the
+    list's filters and scoping, so they are not applied again (a search's substring scan would run a third time);
+    a queryset with annotations keeps its own query, filtered to the keys."""
+    if object_list.query.annotations:
+        return object_list.filter(pk__in=keys).order_by()
+    rows = object_list.model._base_manager.filter(pk__in=keys)
+    rows.query.select_related = object_list.query.select_related
+    rows.query.deferred_loading = object_list.query.deferred_loading
+    return rows.prefetch_related(*object_list._prefetch_related_lookups)
