@@ -4,7 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connections, models, transaction
+from django.utils import timezone
 
 from kaigong.audit.models import SYSTEM_ACTOR, AuditEvent
 
@@ -75,33 +76,74 @@ def record_event(
     return event
 
 
-def record_events(events: list[dict], *, batch_size: int = 1000) -> list[AuditEvent]:
+def record_events(events: list[dict], *, batch_size: int = 1000) -> int:
     """Append many audit events at once (the ledger import's bulk path); each dict takes record_event's
-    arguments. Must run inside the transaction of the changes it records, like record_event."""
+    arguments. Must run inside the transaction of the changes it records, like record_event. Returns how many.
+
+    The rows go in with one COPY (PostgreSQL) or executemany (SQLite), their values prepared once per column as
+    save() would: Django's bulk_create spends most of a 10k-event import preparing values one by one (and on
+    SQLite caps a statement at 999 parameters). The events of one call share one time, as one change does."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_events must be called inside the transaction of the changes it records")
-    content_types: dict[type, ContentType] = {}
+    if not events:
+        return 0
+    connection = connections[AuditEvent.objects.db]
+    field = AuditEvent._meta.get_field
+    occurred_at = field("occurred_at").get_db_prep_save(timezone.now(), connection)
+    prepare_changes = field("changes").get_db_prep_save
+    content_type_ids: dict[type, int] = {}
     rows = []
     for item in events:
         actor = item.get("actor")
         if actor is not None and not getattr(actor, "is_authenticated", False):
             actor = None
-        event = AuditEvent(
-            action=item["action"],
-            actor=actor,
-            actor_label=item.get("actor_label") or (str(actor) if actor else SYSTEM_ACTOR),
-            changes=item.get("changes") or {},
-            note=(item.get("note") or "")[:500],
-        )
         obj = item.get("obj")
+        content_type_id, object_id, object_repr = None, "", ""
         if obj is not None:
             model = type(obj)
-            if model not in content_types:
-                content_types[model] = ContentType.objects.get_for_model(obj)
-            event.content_type = content_types[model]
-            event.object_id = str(obj.pk)
-            event.object_repr = str(obj)[:200]
-        if item.get("project") is not None:
-            event.project_id = item["project"].pk
-        rows.append(event)
-    return AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
+            if model not in content_type_ids:
+                content_type_ids[model] = ContentType.objects.get_for_model(obj).pk
+            content_type_id, object_id, object_repr = content_type_ids[model], str(obj.pk), str(obj)[:200]
+        project = item.get("project")
+        rows.append(
+            (
+                str(item["action"]),
+                occurred_at,
+                actor.pk if actor is not None else None,
+                item.get("actor_label") or (str(actor) if actor else SYSTEM_ACTOR),
+                content_type_id,
+                object_id,
+                object_repr,
+                project.pk if project is not None else None,
+                prepare_changes(item.get("changes") or {}, connection),
+                (item.get("note") or "")[:500],
+            )
+        )
+    quote = connection.ops.quote_name
+    table = quote(AuditEvent._meta.db_table)  # table and column names come from the model
+    columns = ", ".join(quote(field(name).column) for name in _EVENT_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with connection.wrap_database_errors, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_EVENT_COLUMNS))})"
+            for start in range(0, len(rows), batch_size):
+                cursor.executemany(sql, rows[start : start + batch_size])
+    return len(rows)
+
+
+# The columns record_events writes, in the order of its rows.
+_EVENT_COLUMNS = (
+    "action",
+    "occurred_at",
+    "actor",
+    "actor_label",
+    "content_type",
+    "object_id",
+    "object_repr",
+    "project",
+    "changes",
+    "note",
+)

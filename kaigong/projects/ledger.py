@@ -9,8 +9,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import get_language, gettext_noop
 
 from kaigong.core.money import MoneyError, parse_amount
 from kaigong.core.text import fold
@@ -183,6 +184,10 @@ def is_blank(value: object) -> bool:
 
 
 def parse_text(value: object) -> str:
+    if type(value) is str and value.isprintable() and "  " not in value:
+        # Most cells: no whitespace but single ASCII spaces (isprintable is False for tabs, newlines, U+3000,
+        # no-break spaces …), so collapsing whitespace would change nothing.
+        return value.strip()
     if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -225,6 +230,11 @@ def parse_int(value: object) -> int | None:
 
 
 def parse_year(value: object) -> int | None:
+    if type(value) is int or (type(value) is float and value.is_integer()):
+        year = int(value)  # a number cell, as most sheets have it: what the text path below would read
+        if not 2000 <= year <= 2100:
+            raise CellError(gettext_noop("计划年度应为四位年份,如 2024"))
+        return year
     if is_blank(value):
         return None
     if isinstance(value, dt.date):
@@ -298,14 +308,25 @@ def parse_choice(key: str, value: object):
     """A choice cell → the field's stored value, from its label (审批, 工业类 …) or its code (approval, 6)."""
     if is_blank(value):
         return None
+    text = fold(parse_text(value)).lower()
+    names, labels = _choice_names(key, get_language())
+    if text in names:
+        return names[text]
+    raise CellError(gettext_noop("应为以下之一:%(labels)s"), {"labels": labels})
+
+
+@lru_cache(maxsize=64)
+def _choice_names(key: str, language: str | None) -> tuple[dict, str]:
+    """A choice field's accepted names (its labels as shown in ``language``, folded, and its stored codes) → the
+    stored value, first choice first; and the labels listed in the error message."""
     from kaigong.projects.models import Project  # the model's own choices are the vocabulary
 
-    text = fold(parse_text(value)).lower()
-    for stored, label in Project._meta.get_field(key).choices:
-        if text in (fold(str(label)).lower(), str(stored).lower()):
-            return stored
-    labels = "、".join(str(label) for _, label in Project._meta.get_field(key).choices)
-    raise CellError(gettext_noop("应为以下之一:%(labels)s"), {"labels": labels})
+    names: dict = {}
+    choices = Project._meta.get_field(key).choices
+    for stored, label in choices:
+        for name in (fold(str(label)).lower(), str(stored).lower()):
+            names.setdefault(name, stored)
+    return names, "、".join(str(label) for _, label in choices)
 
 
 def parse_bool(value: object) -> bool | None:

@@ -11,6 +11,9 @@ ACTOR_LABEL = "命令 import-ledger"
 
 class Command(BaseCommand):
     help = "导入重点项目台账 (.xlsx/.xls/.csv): Import a project ledger sheet; --dry-run only checks it."
+    # No system checks first: they import every URL conf, view and serializer (half a second) to check things a
+    # data import does not touch; `kaigong check` and the server run them.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="台账文件 (ledger file: .xlsx, .xls or .csv)")
