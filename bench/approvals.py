@@ -238,7 +238,7 @@ def inner_main(task: str, *args) -> None:
 
 
 def run_database(db: str, n: int, sample: int, rounds: int) -> dict:
-    from bench.run import BIN, PORT, http_timings, inner, kaigong, pct, wait_for_server
+    from bench.run import inner, kaigong
 
     data_dir = OUT / f"{db}-approvals"
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -292,29 +292,93 @@ def run_database(db: str, n: int, sample: int, rounds: int) -> dict:
     mine("vacuum")
     http = mine("setup_http")
     results["warnings"] = http["warnings"]
+    results.update(measure_pages(env, setup["session"], http["projects"], rounds))
+    return results
+
+
+WARNING_PATHS = [
+    "/approvals/warnings/",
+    "/approvals/warnings/?page=3",
+    "/approvals/warnings/?warning_level=red",
+    "/approvals/warnings/?approval_stage=2&page=2",
+    "/approvals/warnings/?q=%E5%85%89%E4%BC%8F",
+]
+
+
+def measure_pages(env: dict, session: str, projects: list[int], rounds: int) -> dict:
+    """The 前期手续 tab of ``projects`` and the warning list over HTTP against gunicorn (2 workers): p50/p95, and
+    the warning list's p95 per path."""
+    from bench.run import BIN, PORT, http_timings, pct, wait_for_server
+
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "kaigong.wsgi:application", "--bind", f"127.0.0.1:{PORT}", "--workers", "2", *QUIET],
         env=env,
         cwd=ROOT,
     )
-    headers = {"Cookie": f"sessionid={setup['session']}"}
+    headers = {"Cookie": f"sessionid={session}"}
     try:
         wait_for_server()
-        tab = http_timings([f"/approvals/projects/{pk}/" for pk in http["projects"]], headers, rounds)
-        warning_paths = [
-            "/approvals/warnings/",
-            "/approvals/warnings/?page=3",
-            "/approvals/warnings/?warning_level=red",
-            "/approvals/warnings/?approval_stage=2&page=2",
-            "/approvals/warnings/?q=%E5%85%89%E4%BC%8F",
-        ]
-        warnings = http_timings(warning_paths, headers, rounds)
+        tab = http_timings([f"/approvals/projects/{pk}/" for pk in projects], headers, rounds)
+        warnings = http_timings(WARNING_PATHS, headers, rounds)
+        per_path = {
+            path: round(pct(http_timings([path], headers, max(rounds // 5, 20)), 95), 1) for path in WARNING_PATHS
+        }
     finally:
         server.terminate()
         server.wait()
-    results["tab_ms"] = {"p50": round(pct(tab, 50), 1), "p95": round(pct(tab, 95), 1)}
-    results["warnings_ms"] = {"p50": round(pct(warnings, 50), 1), "p95": round(pct(warnings, 95), 1)}
-    return results
+    return {
+        "tab_ms": {"p50": round(pct(tab, 50), 1), "p95": round(pct(tab, 95), 1)},
+        "warnings_ms": {"p50": round(pct(warnings, 50), 1), "p95": round(pct(warnings, 95), 1)},
+        "warnings_p95_by_path_ms": per_path,
+    }
+
+
+def step_session() -> dict:
+    from django.test import Client
+
+    from kaigong.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="bench"))
+    return {"session": client.cookies["sessionid"].value}
+
+
+def pages_again(db: str, rounds: int) -> str:
+    """--pages-only: the pages measured again on the database a full run left (after a code change), migrated first."""
+    from bench.run import kaigong
+
+    env = {**os.environ, "KAIGONG_DATA_DIR": str(OUT / f"{db}-approvals"), "DEBUG": "0", "PYTHONPATH": str(ROOT)}
+    env.pop("DATABASE_URL", None)
+    if db == "postgres":
+        env["DATABASE_URL"] = PG_URL
+
+    def mine(task, *args):
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.approvals", "inner", task, *map(str, args)],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    kaigong(env, "migrate", "--noinput", "-v0")
+    kaigong(env, "collectstatic", "--noinput", "-v0")
+    mine("vacuum")
+    http = mine("setup_http")
+    pages = measure_pages(env, mine("session")["session"], http["projects"], rounds)
+    lines = [
+        f"### {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} UTC, pages measured again (--pages-only) on the {db} "
+        f"database of the run above ({http['warnings']:,} yellow/red items), same machine",
+        "",
+        "| page | p50 ms | p95 ms |",
+        "|---|---|---|",
+        f"| 前期手续 tab (20 projects) | {pages['tab_ms']['p50']} | {pages['tab_ms']['p95']} |",
+        f"| warning list, the five paths | {pages['warnings_ms']['p50']} | {pages['warnings_ms']['p95']} |",
+    ]
+    lines += [f"| `{path}` alone | | {p95} |" for path, p95 in pages["warnings_p95_by_path_ms"].items()]
+    return "\n".join([*lines, ""])
 
 
 def report(r: dict) -> str:
@@ -349,7 +413,14 @@ def main():
     parser.add_argument("--db", default="postgres", choices=["sqlite", "postgres"])
     parser.add_argument("--sample", type=int, default=2000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--pages-only", action="store_true", help="measure the pages again on the last run's database")
     args = parser.parse_args()
+    if args.pages_only:
+        text = pages_again(args.db, args.requests)
+        print(text)
+        with open(ROOT / "bench" / "RESULTS-approvals.md", "a", encoding="utf-8") as fh:
+            fh.write("\n" + text)
+        return
     print(f"== {args.db}: {args.n:,} projects", flush=True)
     result = run_database(args.db, args.n, args.sample, args.requests)
     print(json.dumps(result, ensure_ascii=False), flush=True)

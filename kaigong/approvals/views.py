@@ -206,9 +206,7 @@ def _item_list_page(request, queryset, filterset, title: str, extra: dict | None
         handle, _rows = exporters.export_items(queryset=queryset, title=title, actor=request.user, params=params)
         filename = f"{title}-{timezone.localdate().isoformat()}.xlsx"
         return FileResponse(handle, as_attachment=True, filename=filename)
-    # A search by project joins every matching project's items: count them in the same pass as the page's keys.
-    searching = bool(filterset.form.is_bound and filterset.is_valid() and filterset.form.cleaned_data.get("q"))
-    page = DeferredJoinPaginator(queryset, PAGE_SIZE, count_with_keys=searching).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -41,25 +41,3 @@ def test_querysets_without_joined_rows_are_paged_in_one_query(projects, django_a
     assert paginator.count == 23
     with django_assert_num_queries(1):
         assert len(list(paginator.page(3))) == 3
-
-
-@pytest.mark.parametrize("per_page, orphans", [(5, 0), (10, 3), (50, 0)])
-def test_counting_with_the_keys_gives_the_same_pages_and_count(projects, per_page, orphans):
-    queryset = Project.objects.select_related("category").order_by("-total_investment", "id")
-    plain = Paginator(queryset, per_page, orphans=orphans)
-    for number in [*plain.page_range, 99, 0, "abc", None]:
-        windowed = DeferredJoinPaginator(queryset, per_page, orphans=orphans, count_with_keys=True)
-        page, expected = windowed.get_page(number), plain.get_page(number)
-        assert [p.pk for p in page] == [p.pk for p in expected], number
-        assert (page.number, windowed.count, windowed.num_pages) == (expected.number, plain.count, plain.num_pages)
-
-
-def test_counting_with_the_keys_is_one_query_less(projects, django_assert_num_queries):
-    queryset = Project.objects.select_related("category").order_by("-total_investment", "id")
-    with django_assert_num_queries(2):  # the keys with the count, then the rows
-        page = DeferredJoinPaginator(queryset, 10, count_with_keys=True).get_page(2)
-        assert len(page) == 10 and page.paginator.count == 23
-    # A page past the end: the window finds nothing, the plain count decides, and the last page is read as usual.
-    paginator = DeferredJoinPaginator(queryset, 10, count_with_keys=True)
-    with django_assert_num_queries(4):
-        assert paginator.get_page(9).number == 3
