@@ -370,7 +370,7 @@ def pages_again(db: str, rounds: int) -> str:
     pages = measure_pages(env, mine("session")["session"], http["projects"], rounds)
     lines = [
         f"### {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} UTC, pages measured again (--pages-only) on the {db} "
-        f"database of the run above ({http['warnings']:,} yellow/red items), same machine",
+        f"database left by its 100k run above ({http['warnings']:,} yellow/red items), same machine",
         "",
         "| page | p50 ms | p95 ms |",
         "|---|---|---|",
