@@ -8,6 +8,7 @@ SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE, TASKS_IMMEDIATE (run background tasks
 from pathlib import Path
 
 import environ
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent
@@ -84,6 +85,8 @@ TEMPLATES = [
 # Forms render through TEMPLATES, so kaigong/templates/django/forms/widgets/ can replace the per-option includes of
 # Django's select and checkbox templates (same markup, a fraction of the rendering time).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Filter forms offer "全部" (all) for no choice, not Django's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("全部")
 
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'kaigong.sqlite3'}"),

@@ -229,6 +229,7 @@ class LatePlanFilterSet(django_filters.FilterSet):
         choices=[("margin", _("余量从小到大")), ("-margin", _("余量从大到小"))],
         method="filter_ordering",
         help_text=_("默认余量从小到大,即拖期最多的在前"),
+        empty_label=None,
     )
 
     class Meta:
