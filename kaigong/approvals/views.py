@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kaigong.approvals import exporters, selectors, services
+from kaigong.approvals.choices import ItemAction
 from kaigong.approvals.forms import ApprovalMatterForm, ChecklistRuleForm, ItemActionForm
 from kaigong.approvals.models import ApprovalMatter, ChecklistRule
 from kaigong.approvals.rules import attribute_options, describe
@@ -200,13 +201,17 @@ def item_transition(request, pk: int):
     return redirect("approvals:project-checklist", project_pk=project_pk)
 
 
-def _item_list_page(request, queryset, filterset, title: str, extra: dict | None = None):
+def _item_list_page(request, queryset, filterset, title: str, extra: dict | None = None, with_actions: bool = False):
     if request.GET.get("format") == "xlsx":
         params = {k: request.GET.getlist(k) for k in request.GET if k != "format"}
         handle, _rows = exporters.export_items(queryset=queryset, title=title, actor=request.user, params=params)
         filename = f"{title}-{timezone.localdate().isoformat()}.xlsx"
         return FileResponse(handle, as_attachment=True, filename=filename)
     page = DeferredJoinPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    if with_actions:  # the inbox: act on each item where it is listed
+        for item in page:
+            actions = services.available_actions(request.user, item)
+            item.row = {"item": item, "actions": [(action, ItemAction(action).label) for action in actions]}
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -217,6 +222,7 @@ def _item_list_page(request, queryset, filterset, title: str, extra: dict | None
             "title": title,
             "filter_form": filterset.form,
             "query_string": query.urlencode(),
+            "with_actions": with_actions,
             **(extra or {}),
         },
     )
@@ -233,7 +239,7 @@ def warning_list(request):
 def department_inbox(request):
     """Items waiting on the user's department."""
     queryset, filterset = selectors.list_department_inbox(user=request.user, params=request.GET)
-    return _item_list_page(request, queryset, filterset, _("本部门待办事项"))
+    return _item_list_page(request, queryset, filterset, _("本部门待办事项"), with_actions=True)
 
 
 @login_required

@@ -300,8 +300,13 @@ def test_page_transition_by_the_approving_department_from_its_inbox(
     item = checklist_items["test-permit"]
     move(api_login(users[Role.OFFICE]), item, "submit", on="2025-03-03")
     client = login(approving_officer)
-    inbox = client.get(reverse("approvals:inbox"))
-    assert 'data-item="test-permit"' in inbox.content.decode()
+    inbox = client.get(reverse("approvals:inbox")).content.decode()
+    assert 'data-item="test-permit"' in inbox
+    # The officer acts where the item is listed: accept (and the department's other actions), not the applicant's.
+    assert 'data-action="accept"' in inbox and 'data-action="withdraw"' not in inbox
+    assert f'action="{reverse("approvals:item-transition", args=[item.pk])}"' in inbox
+    assert 'name="next" value="/approvals/inbox/"' in inbox
+    assert "data-action=" not in client.get(reverse("approvals:warning-list")).content.decode()
     response = client.post(
         reverse("approvals:item-transition", args=[item.pk]),
         {"action": "accept", "on": "2025-03-03", "next": reverse("approvals:inbox")},
