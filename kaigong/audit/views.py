@@ -27,7 +27,7 @@ class AuditLogFilterForm(forms.Form):
     actor = forms.CharField(label=_("操作人"), required=False)
     date_from = forms.DateField(label=_("起始日期"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("截止日期"), required=False, widget=DateInput)
-    q = forms.CharField(label=_("对象/项目"), required=False, help_text=_("对象名称,或项目编号(ID)"))
+    q = forms.CharField(label=_("对象/项目"), required=False, help_text=_("对象名称,或项目编号 ID"))
 
     def clean(self):
         data = super().clean()

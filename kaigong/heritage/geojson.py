@@ -181,7 +181,7 @@ def parse_sites(content: bytes | str) -> list[SiteSpec]:
             )
     features = data.get("features")
     if not isinstance(features, list) or not features:
-        raise GeoJSONImportError([(gettext_noop("文件中没有要素(features 为空)"), {})])
+        raise GeoJSONImportError([(gettext_noop("文件中没有要素:features 为空"), {})])
     if len(features) > MAX_FEATURES:
         raise GeoJSONImportError([(gettext_noop("要素过多(最多 %(max)s 个)"), {"max": MAX_FEATURES})])
 
@@ -236,7 +236,7 @@ def parse_sites(content: bytes | str) -> list[SiteSpec]:
         site.features.append(index)
     for site in sites.values():
         if site.control_zone is None:
-            problems.append((gettext_noop("“%(name)s”缺少建设控制地带(zone = control_zone)"), {"name": site.name}))
+            problems.append((gettext_noop("“%(name)s”缺少建设控制地带:zone = control_zone"), {"name": site.name}))
     if problems:
         raise GeoJSONImportError(problems)
     return list(sites.values())

@@ -16,7 +16,7 @@ class SuspensionField(serializers.CharField):
         try:
             first, last = (dt.date.fromisoformat(part.strip()) for part in text.split(","))
         except ValueError as exc:
-            raise serializers.ValidationError(_("中止计时时段应写作 开始日期,结束日期(YYYY-MM-DD)")) from exc
+            raise serializers.ValidationError(_("中止计时时段应写作 开始日期,结束日期,格式 YYYY-MM-DD")) from exc
         if last < first:
             raise serializers.ValidationError(_("中止计时时段的结束日期早于开始日期"))
         return (first, last)

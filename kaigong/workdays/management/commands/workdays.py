@@ -27,7 +27,7 @@ def _date(value: str) -> dt.date:
 def _suspension(value: str) -> tuple[dt.date, dt.date]:
     parts = value.split(",")
     if len(parts) != 2:
-        raise CommandError(str(KaigongError(gettext_noop("中止计时时段应写作 开始日期,结束日期(YYYY-MM-DD)"))))
+        raise CommandError(str(KaigongError(gettext_noop("中止计时时段应写作 开始日期,结束日期,格式 YYYY-MM-DD"))))
     return _date(parts[0]), _date(parts[1])
 
 
