@@ -86,3 +86,26 @@ def api_login():
         return api
 
     return _login
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium under Playwright, one per browser test module (kaigong.core.tests.browser).
+
+    Playwright's sync API keeps an asyncio loop in this thread; the ORM (the test's and pytest-django's flush after
+    each test) would refuse to run beside it, so that is allowed while the module's browser is open."""
+    import os
+
+    from kaigong.core.tests.browser import CHROMIUM, LAUNCH_ARGS, sync_api
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_api.sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous

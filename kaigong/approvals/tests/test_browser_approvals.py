@@ -8,10 +8,7 @@ Run alone: ``pytest -m browser``. Skipped when chromium is not installed.
 """
 
 import datetime as dt
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -20,49 +17,11 @@ from kaigong.accounts.choices import Role
 from kaigong.approvals.choices import ItemStatus
 from kaigong.approvals.models import ChecklistItem, ProjectPlan
 from kaigong.approvals.services import generate_checklist
+from kaigong.core.tests.browser import expect, log_in
+from kaigong.core.tests.browser import new_page as open_page
 from kaigong.projects.models import Project
 
-CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
-if not CHROMIUM:
-    pytest.skip("chromium is not installed", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "pass-1234-word"  # UserFactory's
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 10_000
-
-
-@pytest.fixture(scope="module")
-def _async_unsafe_allowed():
-    """Playwright's sync API keeps an asyncio loop in this thread; the ORM would refuse to run beside it."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
-def browser(_async_unsafe_allowed):
-    playwright = sync_api.sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-    yield browser
-    browser.close()
-    playwright.stop()
 
 
 @pytest.fixture
@@ -71,17 +30,8 @@ def new_page(browser, live_server):
     contexts = []
 
     def _new_page():
-        context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 800})
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        problems = []
-        page.on("pageerror", lambda exc: problems.append(f"script error: {exc}"))
-        page.on(
-            "response",
-            lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico") and problems.append(f"{r.status} {r.url}"),
-        )
-        page.problems = problems
+        page = open_page(browser, live_server, viewport={"width": 1280, "height": 800})
+        contexts.append(page.context)
         return page
 
     yield _new_page
@@ -97,15 +47,6 @@ def planned_project(project, test_rules):
     project.refresh_from_db()
     generate_checklist(project=project, actor=None, actor_label="test")
     return project
-
-
-def _log_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
-    expect(page.locator(".user-chip")).to_be_attached()
 
 
 def _act(row, action, on):
@@ -124,7 +65,7 @@ def test_submit_accept_plan_and_late_list(new_page, planned_project, users, appr
 
     # 1. The enterprise owner submits the test permit on the project's 前期手续 tab.
     owner = new_page()
-    _log_in(owner, users[Role.ENTERPRISE].username)
+    log_in(owner, users[Role.ENTERPRISE].username)
     owner.goto(tab_url)
     expect(owner.get_by_role("heading", level=1)).to_contain_text(project.name)
     row = owner.locator(permit_row)
@@ -141,7 +82,7 @@ def test_submit_accept_plan_and_late_list(new_page, planned_project, users, appr
 
     # 2. The approving department (住建局) finds it in its inbox through the navigation and accepts it.
     officer = new_page()
-    _log_in(officer, approving_officer.username)
+    log_in(officer, approving_officer.username)
     officer.get_by_role("navigation", name="主导航").get_by_role("link", name="本部门待办").click()
     expect(officer).to_have_url(re.compile(r"/approvals/inbox/$"))
     expect(officer.get_by_role("heading", level=1)).to_have_text("本部门待办事项")
@@ -180,7 +121,7 @@ def test_submit_accept_plan_and_late_list(new_page, planned_project, users, appr
     # 4. The office reads the plan: the forecast is after tomorrow's planned date, the permit is on the critical
     # path and the plan is flagged as infeasible.
     office = new_page()
-    _log_in(office, users[Role.OFFICE].username)
+    log_in(office, users[Role.OFFICE].username)
     office.goto(tab_url)
     office.get_by_test_id("plan-link").click()
     expect(office).to_have_url(re.compile(rf"/approvals/projects/{project.pk}/plan/$"))

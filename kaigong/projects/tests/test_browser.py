@@ -6,90 +6,33 @@ ledger → import the export back (dry run, confirm) → nothing duplicated; and
 Run alone: ``pytest -m browser``. Skipped when chromium is not installed.
 """
 
-import os
 import re
-import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from kaigong.accounts.choices import Role
+from kaigong.core.tests.browser import expect, log_in, new_page
 from kaigong.projects.models import Project
 from kaigong.projects.tests.factories import CategoryFactory, LevelFactory, ProjectFactory
 
-CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
-if not CHROMIUM:
-    pytest.skip("chromium is not installed", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "pass-1234-word"  # UserFactory's
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 10_000
 NEW_REMARKS = "浏览器测试:已完成用地预审"
 NEW_LEADER = "王副市长"
 
 
-@pytest.fixture(scope="module")
-def _async_unsafe_allowed():
-    """Playwright's sync API keeps an asyncio loop in this thread; the ORM (the test's and pytest-django's
-    flush after each test) would refuse to run beside it. Allowed only while this module runs."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
-def browser(_async_unsafe_allowed):
-    playwright = sync_api.sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-    yield browser
-    browser.close()
-    playwright.stop()
-
-
-def _new_page(browser, live_server, **context_options):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", accept_downloads=True, **context_options)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    # Script errors and failed requests (a missing static file, a 500 behind htmx), checked at the end of each test.
-    problems = []
-    page.on("pageerror", lambda exc: problems.append(f"script error: {exc}"))
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico") and problems.append(f"{r.status} {r.url}"),
-    )
-    page.problems = problems
-    return page
-
-
 @pytest.fixture
 def page(browser, live_server):
-    page = _new_page(browser, live_server, viewport={"width": 1280, "height": 800})
+    page = new_page(browser, live_server, viewport={"width": 1280, "height": 800})
     yield page
     page.context.close()
 
 
 @pytest.fixture
 def phone_page(browser, live_server):
-    page = _new_page(browser, live_server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = new_page(browser, live_server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     yield page
     page.context.close()
 
@@ -114,15 +57,6 @@ def city(users, department, organization):
     return {"office": users[Role.OFFICE], "industry": industry, "infra": infra, "projects": projects}
 
 
-def _log_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
-    expect(page.locator(".user-chip")).to_be_attached()
-
-
 def _wait_for_list(page):
     """Wait until the list page has loaded with its (deferred) scripts, so that htmx handles what follows."""
     expect(page).to_have_url(re.compile(r"/projects/$"))
@@ -144,7 +78,7 @@ def test_filter_edit_history_export_and_import_back(page, city, tmp_path):
     infra_names = sorted(name for name, p in projects.items() if p.category == city["infra"])
 
     # Log in as the project office and go to the list through the menu.
-    _log_in(page, city["office"].username)
+    log_in(page, city["office"].username)
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="项目", exact=True).click()
     _wait_for_list(page)
     expect(_count_text(page, 5)).to_be_visible()
@@ -239,7 +173,7 @@ def test_filter_edit_history_export_and_import_back(page, city, tmp_path):
 
 def test_list_on_a_phone(phone_page, city):
     page = phone_page
-    _log_in(page, city["office"].username)
+    log_in(page, city["office"].username)
     page.goto("/projects/")
     expect(_count_text(page, 5)).to_be_visible()
 
