@@ -8,8 +8,8 @@ from kaigong.accounts.models import Department
 from kaigong.approvals.choices import ApprovalStage, ItemStatus, WarningLevel
 from kaigong.approvals.models import ApprovalMatter, ChecklistItem
 from kaigong.core.text import fold
-from kaigong.projects.filters import search_projects
 from kaigong.projects.models import Project
+from kaigong.projects.search import search_projects
 
 
 class ChecklistItemFilterSet(django_filters.FilterSet):

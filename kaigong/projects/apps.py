@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +10,9 @@ class ProjectsConfig(AppConfig):
     name = "kaigong.projects"
     label = "projects"
     verbose_name = _("重点项目")
+
+    def ready(self):
+        from kaigong.projects import search
+
+        connection_created.connect(search.register_sqlite_function, dispatch_uid="kaigong_bigram_words")
+        post_migrate.connect(search.ensure_after_migrate, sender=self, dispatch_uid="kaigong_search_index")

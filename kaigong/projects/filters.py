@@ -1,38 +1,12 @@
 """One FilterSet for projects, shared by the list page, the API's ?field= parameters and the ledger export."""
 
 import django_filters
-from django.db import connections
-from django.db.models import BooleanField, F, Func, TextField, Value
 from django.utils.translation import gettext_lazy as _
 
 from kaigong.accounts.models import Department
-from kaigong.core.text import fold
 from kaigong.projects.choices import Pool, Stage
 from kaigong.projects.models import Category, GroundbreakingBatch, Level, Project
-
-
-class HasBigramsOf(Func):
-    """PostgreSQL: ``kaigong_bigrams(search_text) @> kaigong_bigrams(query)``, the condition the GIN index
-    projects_search_bigrams_idx answers (migration 0005): every two-character piece of the query is in the text."""
-
-    arg_joiner = ") @> kaigong_bigrams("
-    template = "kaigong_bigrams(%(expressions)s)"
-    output_field = BooleanField()
-
-
-def search_projects(queryset, value: str):
-    """Name fragment, project code, owner name or pinyin initials ("gqzdh" finds 国强自动化…).
-
-    One substring match on Project.search_text; on PostgreSQL a query of two or more characters first goes through
-    the bigram index, so only the projects holding all its pieces are matched.
-    """
-    text = fold(value or "").lower()
-    if not text:
-        return queryset
-    queryset = queryset.filter(search_text__contains=text)
-    if len(text) >= 2 and connections[queryset.db].vendor == "postgresql":
-        queryset = queryset.filter(HasBigramsOf(F("search_text"), Value(text, output_field=TextField())))
-    return queryset
+from kaigong.projects.search import search_projects
 
 
 class ProjectFilterSet(django_filters.FilterSet):

@@ -449,7 +449,7 @@ def test_update_organization_refuses_a_bad_code_and_audits_a_good_change(office,
 
 
 def test_renaming_an_owner_keeps_its_projects_findable_by_the_new_name(db, office_user):
-    from kaigong.projects.filters import search_projects
+    from kaigong.projects.search import search_projects
     from kaigong.projects.tests.factories import ProjectFactory
 
     project = ProjectFactory(name="香邑产业园配套基础设施建设")
