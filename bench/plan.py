@@ -1,7 +1,8 @@
 """Plan + critical path for one project (issue 3 §4 target: ≤ 10 ms p95 for ~25 items). Prints one JSON line.
 
 Seeds a demo-like project on the whole seeded catalogue (every matter on its checklist, so ~35 items: some
-decided, some running, one stopped for 补正, the rest open), then times over ``--runs`` runs:
+decided, some running, one stopped for 补正, the rest open; a saved baseline and one reasoned slip), then times
+over ``--runs`` runs:
 - ``schedule``: building the tasks and the forward/backward passes with the critical path (the algorithm, the
   calendar preloaded, rows already loaded);
 - ``read``: the whole read the page and API do (plan_selectors.get_project_plan: queries + schedule + rows).
@@ -52,7 +53,7 @@ def main(argv=None) -> None:
     from kaigong.accounts.models import User
     from kaigong.approvals.models import ApprovalMatter, Checklist, ChecklistItem, CorrectionWindow
     from kaigong.approvals.plan_selectors import get_project_plan
-    from kaigong.approvals.plan_services import matter_edges
+    from kaigong.approvals.plan_services import matter_edges, save_baseline, update_plan_item
     from kaigong.approvals.planning import build_tasks, schedule
     from kaigong.projects.models import Project
     from kaigong.workdays.calendar import get_calendar
@@ -82,6 +83,18 @@ def main(argv=None) -> None:
         ChecklistItem.objects.bulk_create(items)
         stopped = ChecklistItem.objects.get(checklist=checklist, status="correction_requested")
         CorrectionWindow.objects.create(item=stopped, requested_on=dt.date(2025, 9, 5), reason="基准")
+        # As in service: a plan with its baseline and one reasoned slip, so the read includes plan items and slips.
+        save_baseline(project=project, actor=None, actor_label="bench", today=today)
+        slipped = ChecklistItem.objects.filter(checklist=checklist, status="not_started").order_by("pk").first()
+        update_plan_item(
+            project=project,
+            item_id=slipped.pk,
+            actor=None,
+            actor_label="bench",
+            target_finish=dt.date(2025, 11, 28),
+            reason="基准:材料延后",
+            today=today,
+        )
 
     calendar = get_calendar()
     loaded = list(

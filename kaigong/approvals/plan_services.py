@@ -25,7 +25,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -67,20 +67,28 @@ def _check_editor(actor, project: Project) -> None:
 
 def matter_edges() -> dict[int, list[int]]:
     """{matter id: prerequisite matter ids} of the whole catalogue (one query; a few dozen rows)."""
+    through = ApprovalMatter.prerequisites.through._meta.db_table
     edges: dict[int, list[int]] = {}
-    for source, target in ApprovalMatter.prerequisites.through.objects.values_list(
-        "from_approvalmatter_id", "to_approvalmatter_id"
-    ):
-        edges.setdefault(source, []).append(target)
+    with connection.cursor() as cursor:  # read on every plan page: plain SQL, no queryset to compile
+        cursor.execute(f"SELECT from_approvalmatter_id, to_approvalmatter_id FROM {through}")
+        for source, target in cursor.fetchall():
+            edges.setdefault(source, []).append(target)
     return edges
 
 
 def compute_schedule(
-    items: list[ChecklistItem], plan_items: dict[int, PlanItem], project: Project, *, today: dt.date, calendar=None
+    items: list[ChecklistItem],
+    plan_items: dict[int, PlanItem],
+    project: Project,
+    *,
+    today: dt.date,
+    calendar=None,
+    corrections=None,
 ) -> Schedule:
-    """The schedule of loaded items (with ``matter`` and prefetched ``corrections``)."""
+    """The schedule of loaded items (with ``matter``, and prefetched ``corrections`` unless given as {item id:
+    its correction windows})."""
     durations = {pk: p.duration_workdays for pk, p in plan_items.items()}
-    tasks = build_tasks(items, matter_edges(), durations, today=today)
+    tasks = build_tasks(items, matter_edges(), durations, today=today, corrections=corrections)
     return schedule(
         tasks,
         today=today,

@@ -316,3 +316,30 @@ def test_plan_page_query_count(users, login, planned, django_assert_max_num_quer
     client.get(url(planned))  # warm the calendar snapshot
     with django_assert_max_num_queries(14):
         assert client.get(url(planned)).status_code == 200
+
+
+def test_the_plan_read_is_five_queries_whatever_its_slips_and_corrections(
+    users, api_login, planned, django_assert_num_queries
+):
+    """The project with checklist, plan and edit right; items with their plan rows; corrections; the catalogue's
+    prerequisites; the slips (each hung on its already-loaded item)."""
+    from kaigong.approvals.plan_selectors import get_project_plan
+
+    api = api_login(users[Role.OFFICE])
+    assert api.post(api_url(planned, "baseline/")).status_code == 200
+    for code, finish in (("plan-e", "2025-10-17"), ("plan-b", "2025-10-15")):
+        patch = {"target_finish": finish, "reason": f"延期{code}"}
+        assert api.patch(api_url(planned, f"items/{item_id(planned, code)}/"), patch, format="json").status_code == 200
+    running = ChecklistItem.objects.get(checklist__project=planned, matter__code="plan-c")
+    for action in ("submit", "accept", "request_correction"):
+        transition_item(item=running, action=action, actor=None, actor_label="test", on=TODAY, reason="补材料")
+        running.refresh_from_db()
+    get_project_plan(user=users[Role.OFFICE], project_pk=planned.pk)  # the process's calendar, loaded once
+    with django_assert_num_queries(5):
+        view = get_project_plan(user=users[Role.OFFICE], project_pk=planned.pk)
+        slips = [(change.plan_item.item.matter.code, change.reason) for change in view.history]
+        rows = {row.item.matter.code: (row.target_finish, row.baseline_finish) for row in view.rows}
+    assert slips == [("plan-b", "延期plan-b"), ("plan-e", "延期plan-e")]
+    assert rows["plan-e"] == (D("2025-10-17"), D("2025-10-14"))
+    assert view.can_edit is True
+    assert get_project_plan(user=users[Role.LEADER], project_pk=planned.pk).can_edit is False
