@@ -33,6 +33,7 @@ from kaigong.heritage.models import (
     pending_levels,
 )
 from kaigong.heritage.selectors import (
+    CONSENT_MATTER_CODE,
     get_routing,
     invalidate_zones,
     is_heritage_officer,
@@ -416,6 +417,7 @@ def forward_routing_step(
             changes=changes,
             note="forward",
         )
+    _consent_item_follows(project, "forward", on=on, actor=actor, actor_label=actor_label)
     return step
 
 
@@ -488,4 +490,59 @@ def record_routing_reply(
         note=f"reply: {opinion}",
         before=routing_before,
     )
+    if opinion == Opinion.RETURNED:
+        _consent_item_follows(
+            routing.project, "returned", on=on, actor=actor, actor_label=actor_label, reason=opinion_text
+        )
+    elif ends:
+        _consent_item_follows(
+            routing.project,
+            "refused" if opinion == Opinion.REFUSED else "approved",
+            on=on,
+            actor=actor,
+            actor_label=actor_label,
+            document_number=document_number,
+        )
     return step
+
+
+def _consent_item_follows(project: Project, event: str, *, on: dt.date, actor, actor_label: str, **details) -> None:
+    """The project's heritage-consent checklist item (文物部门审批设计方案) follows its routing, in the same
+    transaction, through the checklist's own service (so its clock, lights, audit and forecast follow too):
+
+    - the first forward submits and accepts it (受理: its clock starts) on the forward date; a forward after a
+      return for supplement resumes it (补正后重新受理);
+    - 退回补充 stops its clock (要求补正) with the reply's text as the reason;
+    - the final reply decides it: 同意 / 有条件同意 at the final level as 准予许可, 不同意 as 不予许可, with the
+      reply's 文号 and date.
+
+    Each step applies only where the item's status allows it: an item the department already moved by hand (say,
+    decided before the routing was recorded), set aside (not applicable) or absent is left as it is. The routing's
+    recorder was checked by the caller; the item's audit names them with the routing as the cause.
+    """
+    from kaigong.approvals.choices import Decision, ItemAction, ItemStatus
+    from kaigong.approvals.models import ChecklistItem
+    from kaigong.approvals.services import transition_item
+
+    item = ChecklistItem.objects.filter(checklist__project=project, matter__code=CONSENT_MATTER_CODE).first()
+    if item is None:
+        return
+    who = str(actor) if actor is not None and actor.is_authenticated else actor_label
+    label = f"文物审批流转 · {who}" if who else "文物审批流转"
+
+    def move(action: str, **kwargs) -> None:
+        nonlocal item
+        item = transition_item(item=item, action=action, actor=None, actor_label=label[:150], on=on, **kwargs)
+
+    if event == "forward":
+        if item.status in (ItemStatus.NOT_STARTED, ItemStatus.PREPARING):
+            move(ItemAction.SUBMIT)
+        if item.status == ItemStatus.SUBMITTED and not item.use_commitment:
+            move(ItemAction.ACCEPT)
+        elif item.status == ItemStatus.CORRECTION_REQUESTED:
+            move(ItemAction.RESUME)
+    elif event == "returned" and item.status == ItemStatus.ACCEPTED:
+        move(ItemAction.REQUEST_CORRECTION, reason=details.get("reason") or "文物部门退回补充")
+    elif event in ("approved", "refused") and item.status == ItemStatus.ACCEPTED:
+        decision = Decision.APPROVED if event == "approved" else Decision.REFUSED
+        move(ItemAction.DECIDE, decision=decision, document_number=details["document_number"])

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from kaigong.accounts.choices import Role
 from kaigong.accounts.tests.factories import UserFactory
-from kaigong.approvals.models import ApprovalMatter
-from kaigong.approvals.services import generate_checklist
+from kaigong.approvals.choices import Decision, ItemStatus
+from kaigong.approvals.models import ApprovalMatter, ChecklistItem, CorrectionWindow
+from kaigong.approvals.services import generate_checklist, transition_item
 from kaigong.audit.models import AuditEvent
 from kaigong.core.exceptions import PermissionDeniedError, TransitionNotAllowed
 from kaigong.heritage.choices import Opinion, RoutingStatus
@@ -192,6 +193,82 @@ def test_returned_for_supplement_goes_to_the_same_level_again(users, in_zone):
     record_routing_reply(step=again, actor=office, opinion=Opinion.APPROVED, on=days_ago(9))
     assert forward_routing_step(project=in_zone, actor=office, on=days_ago(8)).level == "province"
     assert levels(in_zone)[:2] == [("city", "returned"), ("city", "approved")]
+
+
+def consent_item(project) -> ChecklistItem:
+    return ChecklistItem.objects.get(checklist__project=project, matter__code="heritage-consent")
+
+
+def test_the_consent_item_follows_the_routing_to_its_final_agreement(users, in_zone):
+    office = users[Role.OFFICE]
+    assert consent_item(in_zone).status == ItemStatus.NOT_STARTED
+    city = forward_routing_step(project=in_zone, actor=office, on=days_ago(30))
+    item = consent_item(in_zone)
+    assert (item.status, item.submitted_on, item.accepted_on) == (ItemStatus.ACCEPTED, days_ago(30), days_ago(30))
+    assert item.statutory_due is not None  # its clock runs from the forward
+    # 退回补充 stops the clock; the next forward to the same level resumes it.
+    record_routing_reply(
+        step=city, actor=office, opinion=Opinion.RETURNED, on=days_ago(25), opinion_text="补充考古勘探报告"
+    )
+    assert consent_item(in_zone).status == ItemStatus.CORRECTION_REQUESTED
+    again = forward_routing_step(project=in_zone, actor=office, on=days_ago(20))
+    window = CorrectionWindow.objects.get(item=consent_item(in_zone))
+    assert (window.requested_on, window.resumed_on, window.reason) == (days_ago(25), days_ago(20), "补充考古勘探报告")
+    assert consent_item(in_zone).status == ItemStatus.ACCEPTED
+    # A lower level's agreement leaves it running; the final level's decides it with its 文号 and date.
+    record_routing_reply(step=again, actor=office, opinion=Opinion.APPROVED, on=days_ago(19))
+    province = forward_routing_step(project=in_zone, actor=office, on=days_ago(18))
+    record_routing_reply(step=province, actor=office, opinion=Opinion.APPROVED, on=days_ago(10))
+    assert consent_item(in_zone).status == ItemStatus.ACCEPTED
+    national = forward_routing_step(project=in_zone, actor=office, on=days_ago(9))
+    record_routing_reply(
+        step=national,
+        actor=office,
+        opinion=Opinion.CONDITIONAL,
+        on=days_ago(2),
+        opinion_text="保留夯土遗迹",
+        document_number="文物保函〔2025〕88号",
+    )
+    item = consent_item(in_zone)
+    assert (item.status, item.decision, item.decided_on) == (ItemStatus.DECIDED, Decision.APPROVED, days_ago(2))
+    assert item.document_number == "文物保函〔2025〕88号" and item.actual_workdays is not None
+    # Each move is audited on the item, naming the routing and who recorded it.
+    label = f"文物审批流转 · {office}"
+    events = AuditEvent.objects.for_object(item).filter(actor_label=label).order_by("pk")
+    assert [e.note for e in events] == ["submit", "accept", "request_correction: 补充考古勘探报告", "resume", "decide"]
+    assert all(e.actor is None for e in events)
+
+
+def test_a_refusal_decides_the_consent_item_as_refused(users, in_zone):
+    office = users[Role.OFFICE]
+    city = forward_routing_step(project=in_zone, actor=office, on=days_ago(5))
+    record_routing_reply(
+        step=city, actor=office, opinion=Opinion.REFUSED, on=days_ago(1), document_number="侯文物函〔2025〕9号"
+    )
+    item = consent_item(in_zone)
+    assert (item.status, item.decision, item.document_number) == (
+        ItemStatus.DECIDED,
+        Decision.REFUSED,
+        "侯文物函〔2025〕9号",
+    )
+
+
+def test_an_item_moved_by_hand_is_left_as_it_is(users, in_zone):
+    office = users[Role.OFFICE]
+    item = consent_item(in_zone)
+    for action, extra in (
+        ("submit", {}),
+        ("accept", {}),
+        ("decide", {"decision": "approved", "document_number": "手工1号"}),
+    ):
+        item = transition_item(item=item, action=action, actor=None, actor_label="test", on=days_ago(40), **extra)
+    city = forward_routing_step(project=in_zone, actor=office, on=days_ago(30))
+    record_routing_reply(
+        step=city, actor=office, opinion=Opinion.REFUSED, on=days_ago(20), document_number="侯文物函〔2025〕2号"
+    )
+    item = consent_item(in_zone)
+    assert (item.status, item.decision, item.document_number) == (ItemStatus.DECIDED, Decision.APPROVED, "手工1号")
+    assert routing_of(in_zone).status == RoutingStatus.REFUSED
 
 
 def test_dates_and_step_order_are_validated(users, in_zone):
@@ -433,6 +510,8 @@ def test_api_forward_and_reply_to_completion(users, api_login, in_zone):
     assert body["steps"][-1]["document_number"] == "文物保函〔2025〕1号"
     assert body["steps"][-1]["recorded_by"] == str(users[Role.OFFICE])
     assert body["can_forward"] is body["can_reply"] is False
+    item = consent_item(in_zone)  # the checklist's consent item followed, decided with the final 文号
+    assert (item.status, item.document_number, item.decided_on) == ("decided", "文物保函〔2025〕1号", days_ago(2))
 
 
 def test_api_errors_are_bilingual_and_writes_refused_per_role(users, api_login, in_zone):
