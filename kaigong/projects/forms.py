@@ -39,6 +39,10 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+# Pickers over a city's enterprises: kaigong.js adds a box above them that narrows the options as one types.
+FILTERABLE = {"data-filterable": "", "data-filter-placeholder": _("输入名称筛选")}
+
+
 class ProjectForm(forms.ModelForm):
     """Create or edit a project. ``version`` is the version the user started from (optimistic concurrency)."""
 
@@ -55,7 +59,8 @@ class ProjectForm(forms.ModelForm):
             "construction_content": forms.Textarea(attrs={"rows": 4}),
             "remarks": forms.Textarea(attrs={"rows": 3}),
             "site_polygon": forms.Textarea(attrs={"rows": 3, "class": "mono"}),
-            "investors": forms.SelectMultiple(attrs={"size": 6}),
+            "owner": forms.Select(attrs=FILTERABLE),
+            "investors": forms.SelectMultiple(attrs={"size": 6, **FILTERABLE}),
         }
         help_texts = {
             "total_investment": _("单位:万元。可输入 1,234.5、全角数字,或带单位如“1.2亿”。"),

@@ -5,7 +5,9 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -20,6 +22,7 @@ from kaigong.projects.models import Project
 from kaigong.projects.templatetags.kaigong_tags import change_rows, yi
 
 PAGE_SIZE = 50
+HISTORY_PER_PAGE = 20
 
 # Detail page: fields shown besides the editable ones, in this order after them.
 DETAIL_EXTRA_FIELDS = ["stage", "actual_start_date", "actual_completion_date", "withdrawal_reason", "version"]
@@ -120,10 +123,12 @@ def _field_rows(project: Project) -> list[dict]:
 def project_detail(request, pk: int):
     project = selectors.get_project(user=request.user, pk=pk)
     editable = Project.objects.editable_by(request.user).filter(pk=project.pk).exists()
-    history = [
-        {"event": event, "rows": change_rows(event, Project)}
-        for event in selectors.list_project_history(project=project)
-    ]
+    # The project's own changes and those of its checklist, plan and heritage routing, newest first, a page at a
+    # time; each event's fields are labelled by its own model.
+    history_page = Paginator(selectors.list_project_history(project=project), HISTORY_PER_PAGE).get_page(
+        request.GET.get("history_page")
+    )
+    history = [{"event": event, "rows": change_rows(event)} for event in history_page.object_list]
     return render(
         request,
         "projects/project_detail.html",
@@ -133,6 +138,8 @@ def project_detail(request, pk: int):
             "field_rows": _field_rows(project),
             "next_stages": [Stage(s).label for s in allowed_next_stages(project.stage)],
             "history": history,
+            "history_page": history_page,
+            "project_type_id": ContentType.objects.get_for_model(Project).pk,  # other objects' events name them
             "memberships": list(project.batch_memberships.all()),
             "investors": list(project.investors.all()),
         },

@@ -199,3 +199,33 @@ def test_list_on_a_phone(phone_page, city):
     assert wrap.evaluate("el => { el.scrollLeft = 200; return el.scrollLeft; }") > 0
     assert page.evaluate("window.scrollX") == 0
     assert page.problems == []
+
+
+def test_the_owner_picker_narrows_to_what_is_typed(page, city):
+    """A city has hundreds of enterprises: the box above the owner picker narrows its options; the chosen one is
+    saved as usual."""
+    from kaigong.accounts.tests.factories import OrganizationFactory
+
+    for n in range(30):
+        OrganizationFactory(name=f"示例企业{n:02d}有限公司")
+    wanted = OrganizationFactory(name="侯马市汾水新材料有限公司")
+    target = city["projects"]["国强自动化生产线项目"]
+    log_in(page, city["office"].username)
+    page.goto(f"/projects/{target.pk}/edit/")
+    page.wait_for_load_state("load")
+    owner = page.locator("select[name=owner]")
+    box = owner.locator("xpath=preceding-sibling::input[@class='select-filter']")
+    expect(box).to_have_attribute("placeholder", "输入名称筛选")
+    box.fill("汾水")
+    visible = owner.evaluate("s => Array.from(s.options).filter(o => !o.hidden).map(o => o.text)")
+    assert "侯马市汾水新材料有限公司" in visible and not any(text.startswith("示例企业") for text in visible)
+    box.press("Enter")  # does not submit the form
+    expect(page).to_have_url(re.compile(rf"/projects/{target.pk}/edit/$"))
+    owner.select_option(label="侯马市汾水新材料有限公司")
+    box.fill("")
+    assert owner.evaluate("s => Array.from(s.options).filter(o => o.hidden).length") == 0
+    page.get_by_role("button", name="保存").click()
+    expect(page).to_have_url(re.compile(rf"/projects/{target.pk}/$"))
+    target.refresh_from_db()
+    assert target.owner == wanted
+    assert page.problems == []

@@ -486,3 +486,38 @@ def test_switching_to_english(office):
 def test_server_error_page_renders_without_context():
     html = render_to_string("500.html")
     assert "服务器出错了" in html and "css/kaigong.css" in html
+
+
+def test_history_is_paged_and_names_the_object_of_each_event(office, industry, django_assert_max_num_queries):
+    from kaigong.approvals.models import ChecklistItem
+    from kaigong.approvals.services import generate_checklist
+    from kaigong.audit.models import AuditEvent
+    from kaigong.audit.services import record_event
+
+    project = ProjectFactory(name="分页项目", category=industry)
+    for n in range(45):
+        record_event(
+            action="update", actor_label="test", obj=project, project=project, changes={"remarks": ["", f"备注{n}"]}
+        )
+    generate_checklist(project=project, actor=None, actor_label="清单生成")
+    item = ChecklistItem.objects.filter(checklist__project=project).select_related("matter").first()
+    changes = {"status": ["not_started", "submitted"]}
+    record_event(action="update", actor_label="test", obj=item, project=project, changes=changes)
+    url = reverse("projects:detail", args=[project.pk])
+    total = AuditEvent.objects.filter(project=project).count()
+    pages = -(-total // 20)
+    assert pages >= 3
+
+    with django_assert_max_num_queries(25):
+        first = office.get(url).content.decode()
+    history = first[first.index('id="history"') :]
+    assert history.count('class="history-item"') == 20
+    assert f"1 / {pages}" in history and "history_page=2#history" in history
+    # The checklist item's event names its item, and its field is labelled by the item's model.
+    assert str(item)[:20] in history and str(ChecklistItem._meta.get_field("status").verbose_name) in history
+    last = office.get(url, {"history_page": pages}).content.decode()
+    history = last[last.index('id="history"') :]
+    assert history.count('class="history-item"') == total - 20 * (pages - 1)
+    assert "备注0" in history and "备注44" not in history  # oldest last
+    bad = office.get(url, {"history_page": "x"}).content.decode()  # a bad page number shows the first page
+    assert f"1 / {pages}" in bad

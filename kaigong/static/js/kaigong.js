@@ -28,6 +28,37 @@
     });
   });
 
+  // Long pickers (owners, investors: a city's enterprises) get a box above them that narrows the options shown
+  // to those containing what is typed; chosen options always stay visible. The select itself is unchanged.
+  function filterable(select) {
+    if (select.dataset.filterReady) return;
+    select.dataset.filterReady = "1";
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "select-filter";
+    box.placeholder = select.dataset.filterPlaceholder || "";
+    box.setAttribute("aria-label", select.dataset.filterPlaceholder || "");
+    box.setAttribute("aria-controls", select.id);
+    box.autocomplete = "off";
+    select.parentNode.insertBefore(box, select);
+    box.addEventListener("input", function () {
+      var needle = box.value.trim().toLowerCase();
+      Array.prototype.forEach.call(select.options, function (option) {
+        var shown = !needle || option.selected || option.text.toLowerCase().indexOf(needle) !== -1;
+        option.hidden = !shown;
+      });
+    });
+    // Enter in the box must not submit the whole form.
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") event.preventDefault();
+    });
+  }
+  function setUpFilterable(root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll("select[data-filterable]"), filterable);
+  }
+  document.addEventListener("DOMContentLoaded", function () { setUpFilterable(document); });
+  document.addEventListener("htmx:load", function (event) { setUpFilterable(event.detail.elt); });
+
   // After the results were replaced by a sort or page link, keep the filter form's ordering in step,
   // so the next filter change keeps the chosen order.
   document.addEventListener("htmx:pushedIntoHistory", function () {
