@@ -10,7 +10,7 @@ from collections import defaultdict, namedtuple
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from kaigong.accounts.choices import Role
 from kaigong.accounts.models import User
@@ -82,7 +82,7 @@ def can_edit_catalogue(user) -> bool:
 
 def _check_catalogue_editor(actor) -> None:
     if actor is not None and not can_edit_catalogue(actor):
-        raise PermissionDeniedError("只有系统管理员可以修改审批事项目录和清单规则")
+        raise PermissionDeniedError(gettext_noop("只有系统管理员可以修改审批事项目录和清单规则"))
 
 
 # --- the catalogue ------------------------------------------------------------------------------------------
@@ -254,7 +254,7 @@ def generate_checklist(
     history are never deleted; every change is audited. The plan's forecast summary follows (callers generating
     many checklists pass ``refresh_forecast=False`` and refresh the forecasts in one batch afterwards)."""
     if actor is not None and not Project.objects.editable_by(actor).filter(pk=project.pk).exists():
-        raise PermissionDeniedError("您无权为该项目生成审批清单")
+        raise PermissionDeniedError(gettext_noop("您无权为该项目生成审批清单"))
     checklist, created = Checklist.objects.get_or_create(project=project)
     if created:
         record_event(action=AuditAction.CREATE, actor=actor, actor_label=actor_label, obj=checklist, project=project)
@@ -376,9 +376,9 @@ def _refuse(message: str, **params):
 def _check_date(on: dt.date, after: dt.date | None, label_after: str) -> None:
     today = timezone.localdate()
     if on > today:
-        _refuse("日期不能晚于今天(%(today)s)", today=today.isoformat())
+        _refuse(gettext_noop("日期不能晚于今天(%(today)s)"), today=today.isoformat())
     if after and on < after:
-        _refuse("日期不能早于%(what)s(%(date)s)", what=label_after, date=after.isoformat())
+        _refuse(gettext_noop("日期不能早于%(what)s(%(date)s)"), what=gettext_lazy(label_after), date=after.isoformat())
 
 
 @transaction.atomic
@@ -400,11 +400,11 @@ def transition_item(
     A matter submitted under 告知承诺制 (``use_commitment``) is decided, approved, when it is accepted.
     """
     if action not in ACTION_TARGETS:
-        _refuse("未知的操作: %(action)s", action=action)
+        _refuse(gettext_noop("未知的操作: %(action)s"), action=action)
     item = ChecklistItem.objects.select_for_update().select_related("matter", "checklist__project").get(pk=item.pk)
     project = item.checklist.project
     if actor is not None and not action_allowed_for(actor, item, action):
-        raise PermissionDeniedError("您无权对该事项执行此操作")
+        raise PermissionDeniedError(gettext_noop("您无权对该事项执行此操作"))
     if item.status not in ACTION_SOURCES[action]:
         _refuse(
             "事项当前状态为“%(status)s”,不能执行“%(action)s”",
@@ -420,44 +420,44 @@ def transition_item(
 
     if action == ItemAction.SUBMIT:
         if use_commitment and not item.matter.allows_commitment:
-            _refuse("该事项不适用告知承诺制")
+            _refuse(gettext_noop("该事项不适用告知承诺制"))
         _check_date(on, None, "")
         item.submitted_on, item.use_commitment = on, bool(use_commitment)
     elif action == ItemAction.WITHDRAW:
         item.submitted_on, item.use_commitment = None, False
     elif action == ItemAction.ACCEPT:
-        _check_date(on, item.submitted_on, "申报日期")
+        _check_date(on, item.submitted_on, gettext_noop("申报日期"))
         item.accepted_on = on
         if item.use_commitment:
             if not document_number:
-                _refuse("告知承诺制事项受理即办结,请填写文号")
+                _refuse(gettext_noop("告知承诺制事项受理即办结,请填写文号"))
             target = ItemStatus.DECIDED
             item.decided_on, item.decision, item.document_number = on, Decision.APPROVED, document_number
     elif action == ItemAction.REQUEST_CORRECTION:
         last = item.corrections.exclude(resumed_on=None).order_by("-resumed_on").first()
-        _check_date(on, last.resumed_on if last else item.accepted_on, "受理日期")
+        _check_date(on, last.resumed_on if last else item.accepted_on, gettext_noop("受理日期"))
         correction = CorrectionWindow(item=item, requested_on=on, reason=reason, actor=actor)
     elif action == ItemAction.RESUME:
         correction = item.corrections.filter(resumed_on=None).order_by("-requested_on").first()
-        _check_date(on, correction.requested_on, "补正通知日期")
+        _check_date(on, correction.requested_on, gettext_noop("补正通知日期"))
         correction.resumed_on = on
     elif action == ItemAction.DECIDE:
         if decision not in Decision.values:
-            _refuse("请选择办理结果(准予许可或不予许可)")
+            _refuse(gettext_noop("请选择办理结果(准予许可或不予许可)"))
         if not document_number:
-            _refuse("办结须填写文号")
+            _refuse(gettext_noop("办结须填写文号"))
         last = item.corrections.exclude(resumed_on=None).order_by("-resumed_on").first()
-        _check_date(on, max(filter(None, [item.accepted_on, last and last.resumed_on])), "受理日期")
+        _check_date(on, max(filter(None, [item.accepted_on, last and last.resumed_on])), gettext_noop("受理日期"))
         item.decided_on, item.decision, item.document_number = on, decision, document_number
     elif action in (ItemAction.MARK_NOT_APPLICABLE, ItemAction.WAIVE):
         if not reason:
-            _refuse("请填写原因")
+            _refuse(gettext_noop("请填写原因"))
         item.status_reason = reason[:300]
     elif action == ItemAction.REINSTATE:
         item.status_reason = ""
 
     if target not in ITEM_TRANSITIONS[item.status]:  # the table is the law even when the code above is wrong
-        _refuse("不允许的状态变更")
+        _refuse(gettext_noop("不允许的状态变更"))
     item.status = target
     if correction is not None:
         correction.full_clean()

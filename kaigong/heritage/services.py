@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import diff, record_event, snapshot
@@ -532,7 +533,11 @@ def _consent_item_follows(project: Project, event: str, *, on: dt.date, actor, a
 
     def move(action: str, **kwargs) -> None:
         nonlocal item
-        item = transition_item(item=item, action=action, actor=None, actor_label=label[:150], on=on, **kwargs)
+        try:
+            item = transition_item(item=item, action=action, actor=None, actor_label=label[:150], on=on, **kwargs)
+        except TransitionNotAllowed as exc:  # say which record refused; the whole step is rolled back
+            reason = lazy(lambda e=exc: gettext(e.msgid) % e.params if e.params else gettext(e.msgid), str)()
+            _refuse(gettext_noop("清单中的文物审批事项无法随流转更新:%(reason)s"), reason=reason)
 
     if event == "forward":
         if item.status in (ItemStatus.NOT_STARTED, ItemStatus.PREPARING):

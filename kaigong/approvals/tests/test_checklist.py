@@ -246,8 +246,10 @@ def test_refused_moves_and_bad_dates(users, api_login, approving_officer, checkl
     move(office, item, "submit", on="2025-03-03")
     response = move(api_login(approving_officer), item, "accept", on="2025-03-01")
     assert response.json()["error"]["message"] == "日期不能早于申报日期(2025-03-03)"
+    assert response.json()["error"]["message_en"] == "The date cannot be before the Submission date (2025-03-03)"
     move(api_login(approving_officer), item, "accept", on="2025-03-03")
-    assert move(office, item, "decide", decision="approved").json()["error"]["message"] == "办结须填写文号"
+    error = move(office, item, "decide", decision="approved").json()["error"]
+    assert (error["message"], error["message_en"]) == ("办结须填写文号", "A decision needs its document number")
     assert move(office, item, "fly").status_code == 400  # not an action
 
 

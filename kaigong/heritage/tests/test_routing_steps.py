@@ -271,6 +271,20 @@ def test_an_item_moved_by_hand_is_left_as_it_is(users, in_zone):
     assert routing_of(in_zone).status == RoutingStatus.REFUSED
 
 
+def test_a_consent_item_that_cannot_follow_refuses_the_step_and_says_why(users, in_zone):
+    """The enterprise recorded its submission after the date the office gives for the forward: the acceptance would
+    precede the submission, so the forward is refused as a whole (nothing half-written), naming the item."""
+    item = transition_item(item=consent_item(in_zone), action="submit", actor=None, actor_label="test", on=days_ago(3))
+    with pytest.raises(TransitionNotAllowed) as caught:
+        forward_routing_step(project=in_zone, actor=users[Role.OFFICE], on=days_ago(10))
+    assert caught.value.message.startswith("清单中的文物审批事项无法随流转更新:日期不能早于申报日期")
+    assert caught.value.message_en.startswith("The heritage consent item on the checklist cannot follow the routing: ")
+    assert "申报日期" not in caught.value.message_en and "Submission date" in caught.value.message_en
+    assert not HeritageRoutingStep.objects.filter(routing__project=in_zone, sent_on__isnull=False).exists()
+    assert routing_of(in_zone).status == RoutingStatus.NOT_STARTED
+    assert consent_item(in_zone).status == item.status == ItemStatus.SUBMITTED
+
+
 def test_dates_and_step_order_are_validated(users, in_zone):
     office = users[Role.OFFICE]
     tomorrow = TODAY() + dt.timedelta(days=1)
