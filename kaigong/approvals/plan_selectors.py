@@ -161,7 +161,7 @@ class PlanView:
 def get_project_plan(*, user, project_pk: int, today: dt.date | None = None) -> PlanView:
     """The plan page/API of one visible project (404 otherwise). Computes the schedule on read: the project with
     its checklist, plan and the user's right to edit in one query, then items, corrections, plan items, the
-    catalogue's prerequisites and the slips (4–6 queries in all)."""
+    catalogue's prerequisites and, once the plan has rows, its slips: five queries at most, whatever its size."""
     editable = Project.objects.editable_by(user).filter(pk=OuterRef("pk"))
     project = get_object_or_404(
         Project.objects.visible_to(user)
