@@ -246,29 +246,41 @@ def inner_main(task: str, *args) -> None:
 # --- the driver -----------------------------------------------------------------------------------------------
 
 
+def _environment(db: str) -> dict:
+    """The environment of the processes working on ``db``'s benchmark database (data in bench/out/<db>-approvals)."""
+    env = {**os.environ, "KAIGONG_DATA_DIR": str(OUT / f"{db}-approvals"), "DEBUG": "0", "PYTHONPATH": str(ROOT)}
+    env.pop("DATABASE_URL", None)
+    if db == "postgres":
+        env["DATABASE_URL"] = PG_URL
+    return env
+
+
+def _step(env: dict, task: str, *args) -> dict:
+    """One Django-side step (step_<task>) in a fresh process; its JSON result."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.approvals", "inner", task, *map(str, args)],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def run_database(db: str, n: int, sample: int, rounds: int) -> dict:
     from bench.run import inner, kaigong
 
     data_dir = OUT / f"{db}-approvals"
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True)
-    env = {**os.environ, "KAIGONG_DATA_DIR": str(data_dir), "DEBUG": "0", "PYTHONPATH": str(ROOT)}
-    env.pop("DATABASE_URL", None)
+    env = _environment(db)
     if db == "postgres":
-        env["DATABASE_URL"] = PG_URL
         for sql in ("DROP DATABASE IF EXISTS kaigong_bench_approvals", "CREATE DATABASE kaigong_bench_approvals"):
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
 
     def mine(task, *args):
-        out = subprocess.run(
-            [sys.executable, "-m", "bench.approvals", "inner", task, *map(str, args)],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        result = json.loads(out.stdout.strip().splitlines()[-1])
+        result = _step(env, task, *args)
         print(f"  {task}: {result}", flush=True)
         return result
 
@@ -356,21 +368,10 @@ def pages_again(db: str, rounds: int) -> str:
     """--pages-only: the pages measured again on the database a full run left (after a code change), migrated first."""
     from bench.run import kaigong
 
-    env = {**os.environ, "KAIGONG_DATA_DIR": str(OUT / f"{db}-approvals"), "DEBUG": "0", "PYTHONPATH": str(ROOT)}
-    env.pop("DATABASE_URL", None)
-    if db == "postgres":
-        env["DATABASE_URL"] = PG_URL
+    env = _environment(db)
 
     def mine(task, *args):
-        out = subprocess.run(
-            [sys.executable, "-m", "bench.approvals", "inner", task, *map(str, args)],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return json.loads(out.stdout.strip().splitlines()[-1])
+        return _step(env, task, *args)
 
     kaigong(env, "migrate", "--noinput", "-v0")
     kaigong(env, "collectstatic", "--noinput", "-v0")
