@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -170,6 +170,19 @@ class ChecklistItemQuerySet(models.QuerySet):
         if user.role == Role.DEPARTMENT and user.department_id:
             visible |= Q(matter__department_id=user.department_id)
         return self.filter(visible)
+
+
+def department_items_reach(department_id: int) -> Q:
+    """Projects with a checklist item ``department_id`` approves: it reads them (projects.scoping, registered in
+    ApprovalsConfig.ready), and acts only on its own items (services.action_allowed_for)."""
+    return Q(
+        Exists(
+            ChecklistItem.objects.filter(
+                checklist__project_id=OuterRef("pk"),
+                matter__in=ApprovalMatter.objects.filter(department_id=department_id).values("pk"),
+            )
+        )
+    )
 
 
 class ChecklistItem(models.Model):

@@ -7,3 +7,10 @@ class HeritageConfig(AppConfig):
     name = "kaigong.heritage"
     label = "heritage"
     verbose_name = "文物保护"
+
+    def ready(self):
+        from kaigong.heritage.selectors import department_routing_reach
+        from kaigong.projects.scoping import register_department_reach
+
+        # The heritage department reads the projects whose heritage routing it records (issue 8 §4).
+        register_department_reach("heritage.routing", department_routing_reach)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from shapely.geometry import shape
 from shapely.ops import unary_union
@@ -163,21 +163,21 @@ def is_heritage_officer(user) -> bool:
     )
 
 
-def heritage_projects(user):
-    """The projects whose heritage page the user may open: the projects the user sees and, for an officer of the
-    heritage department, every project with a heritage consent on its checklist or a heritage routing (the
-    department handles them, as it sees the checklist items it approves)."""
-    from kaigong.approvals.models import ChecklistItem
+def department_routing_reach(department_id: int) -> Q:
+    """Projects with a heritage routing, for the heritage department (the one the catalogue names for the consent):
+    its officers record the routing's steps, so it reads those projects (projects.scoping, registered in
+    HeritageConfig.ready). Both conditions are subqueries: no query is made here."""
+    from kaigong.approvals.models import ApprovalMatter
 
-    projects = Project.objects.visible_to(user)
-    if user is None or not user.is_authenticated or user.sees_everything or not is_heritage_officer(user):
-        return projects
-    handled = ChecklistItem.objects.filter(matter__code=CONSENT_MATTER_CODE).values("checklist__project_id")
-    return Project.objects.filter(
-        Q(pk__in=projects.values("pk"))
-        | Q(pk__in=handled)
-        | Q(pk__in=ProjectHeritageRouting.objects.values("project_id"))
+    return Q(Exists(ProjectHeritageRouting.objects.filter(project_id=OuterRef("pk")))) & Q(
+        Exists(ApprovalMatter.objects.filter(code=CONSENT_MATTER_CODE, department_id=department_id))
     )
+
+
+def heritage_projects(user):
+    """The projects whose heritage page the user may open: the projects the user sees (for the heritage
+    department, that includes every project with a heritage consent on its checklist or a heritage routing)."""
+    return Project.objects.visible_to(user)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from kaigong.accounts.models import Department, Organization
 from kaigong.core.codes import validate_project_code
 from kaigong.core.text import fold, pinyin_initials
 from kaigong.projects.choices import EiaCategory, LandSource, Pool, ProjectClass, ReviewRegime, Stage
+from kaigong.projects.scoping import department_reach
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
@@ -57,7 +58,10 @@ class ProjectQuerySet(models.QuerySet):
         if user.sees_everything:
             return self
         if user.role == Role.DEPARTMENT and user.department_id:
-            return self.filter(responsible_department_id=user.department_id)
+            # Its own projects, and those where another app gives it work (its checklist items, a heritage
+            # routing it records: projects.scoping), read through EXISTS so no project is listed twice.
+            own = Q(responsible_department_id=user.department_id)
+            return self.filter(own | department_reach(user.department_id))
         if user.role == Role.ENTERPRISE and user.organization_id:
             return self.filter(owner_id=user.organization_id)
         return self.none()
