@@ -8,6 +8,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from kaigong.accounts.api.views import DepartmentViewSet, OrganizationViewSet, TokenView
+from kaigong.projects.api.ledger import LedgerCheckView, LedgerImportView, LedgerTemplateView
 from kaigong.projects.api.views import CategoryViewSet, GroundbreakingBatchViewSet, LevelViewSet, ProjectViewSet
 
 router = DefaultRouter()
@@ -23,5 +24,8 @@ urlpatterns = [
     path("approvals/", include("kaigong.approvals.api.urls")),
     path("workdays/", include("kaigong.workdays.api.urls")),
     path("heritage/", include("kaigong.heritage.api.urls")),
+    path("ledger/check/", LedgerCheckView.as_view(), name="api-ledger-check"),
+    path("ledger/import/", LedgerImportView.as_view(), name="api-ledger-import"),
+    path("ledger/template/", LedgerTemplateView.as_view(), name="api-ledger-template"),
     *router.urls,
 ]

@@ -25,7 +25,7 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache, partial, wraps
 from pathlib import Path
@@ -43,6 +43,7 @@ from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import audit_value, diff, record_event, record_events
 from kaigong.core.codes import is_valid_credit_code, normalize_credit_code
 from kaigong.core.exceptions import KaigongError, PermissionDeniedError
+from kaigong.core.money import format_wan, strip_zeros
 from kaigong.core.text import fold
 from kaigong.projects import services
 from kaigong.projects.choices import STAGE_TRANSITIONS, STAGES_NEEDING_REASON, Pool, Stage
@@ -50,6 +51,7 @@ from kaigong.projects.ledger import (
     AMOUNT,
     BOOL,
     CHOICE,
+    COLUMNS,
     COLUMNS_BY_KEY,
     DATE,
     INT,
@@ -168,6 +170,7 @@ class LedgerSheet:
     default_year: int | None
     data_rows: int  # rows below the header that are not blank
     merged: list = field(default_factory=list)  # merged ranges ((row0, col0), (row1, col1)), 0-based, inclusive
+    ignored: list = field(default_factory=list)  # IgnoredColumn: the columns not read, listed in the dry run
 
 
 def read_ledger_file(path: Path | str, *, filename: str = "") -> LedgerSheet:
@@ -286,6 +289,121 @@ def _header_matches(row: list) -> dict[str, tuple[int, LedgerColumn, str | None]
     return found
 
 
+def _is_sub_header(top: list, below: list, name_index: int) -> bool:
+    """Whether ``below`` is the second row of a two-row header whose first row is ``top`` (投资情况 over
+    总投资 | 2025年计划投资): its name cell is blank or merged from above, and each cell of its own is text that
+    names a known column or sits under a group label (a cell naming no column, or blank). A data row has a name;
+    a section row (一、产业类项目) sits under 序号, which is a column."""
+    if not is_blank(below[name_index]) and below[name_index] != top[name_index]:
+        return False
+    own = [(index, cell) for index, cell in enumerate(below) if not is_blank(cell) and cell != top[index]]
+    if not own:
+        return False
+    for index, cell in own:
+        if not isinstance(cell, str):
+            return False
+        if match_header(cell)[0] is None and not is_blank(top[index]) and match_header(top[index])[0] is not None:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class IgnoredColumn:
+    """A column of the sheet the importer does not read, said in the dry run: a header it does not know (备注2,
+    2024年完成投资), a second column for a field already read (a second 备注), or an unnamed column with data."""
+
+    letter: str
+    header: str = ""  # as the sheet writes it; "" for an unnamed column
+    duplicate_of: str = ""  # the header of the column that is read instead
+
+    def label(self, language: str) -> str:
+        with override(language):
+            if not self.header:
+                return gettext("列%(letter)s(无列名)") % {"letter": self.letter}
+            if self.duplicate_of:
+                return gettext("%(header)s(列%(letter)s,与“%(other)s”重复)") % {
+                    "header": self.header,
+                    "letter": self.letter,
+                    "other": self.duplicate_of,
+                }
+            return gettext("%(header)s(列%(letter)s)") % {"header": self.header, "letter": self.letter}
+
+    def as_dict(self) -> dict:
+        return {
+            "letter": self.letter,
+            "header": self.header,
+            "duplicate_of": self.duplicate_of,
+            "label": self.label("zh-hans"),
+            "label_en": self.label("en"),
+        }
+
+
+def ignored_columns_message(ignored: list[IgnoredColumn], language: str) -> str:
+    """ "未识别的列,不会导入:备注2(列H)、列J(无列名)" in ``language`` ("" when every column is read)."""
+    if not ignored:
+        return ""
+    separator = "、" if language.startswith("zh") else ", "
+    with override(language):
+        return gettext("未识别的列,不会导入:%(columns)s") % {
+            "columns": separator.join(column.label(language) for column in ignored)
+        }
+
+
+def _header_text(cell: object) -> str:
+    return "" if is_blank(cell) else re.sub(r"\s+", "", str(cell))
+
+
+def _read_header(row: list, parent: list | None) -> tuple[dict, dict[int, str], list[tuple[int, str, str]]]:
+    """The columns a header row names: key → (index, column, unit), index → header text, and the columns it does
+    not read as (index, header text, header of the column read instead). Under a two-row header (``parent`` the
+    upper row) a column's own cell wins; the upper cell names it only when its own cell is blank or merged from
+    above, or when the upper cell names a field no cell below names (总投资 over 合计 | 其中:中央资金)."""
+    width = len(row)
+    primary: list[str] = []
+    own: list[bool] = []
+    for index in range(width):
+        cell = row[index]
+        above = parent[index] if parent is not None else None
+        if not is_blank(cell) and (parent is None or cell != above):
+            primary.append(_header_text(cell))
+            own.append(True)
+        elif parent is not None and not is_blank(above):
+            group = any(0 <= j < width and parent[j] == above for j in (index - 1, index + 1))
+            primary.append("" if group and is_blank(cell) else _header_text(above))  # a group label is no column
+            own.append(False)
+        else:
+            primary.append("")
+            own.append(False)
+    found: dict[str, tuple[int, LedgerColumn, str | None]] = {}
+    headers: dict[int, str] = {}
+    leftovers: dict[int, tuple[str, str]] = {}
+    for first_pass in (True, False):  # the columns' own cells first: the child header wins
+        for index in range(width):
+            if own[index] != first_pass or not primary[index]:
+                continue
+            column, unit = match_header(primary[index])
+            if column is None:
+                leftovers[index] = (primary[index], "")
+            elif column.key in found:
+                leftovers[index] = (primary[index], headers[found[column.key][0]])
+            else:
+                found[column.key] = (index, column, unit)
+                headers[index] = primary[index]
+    if parent is not None:
+        for index in sorted(leftovers):
+            if leftovers[index][1]:
+                continue
+            column, unit = match_header(parent[index])
+            if column is not None and column.key not in found:
+                found[column.key] = (index, column, unit)
+                headers[index] = _header_text(parent[index])
+                del leftovers[index]
+    for index, text in enumerate(primary):
+        if not text and index not in headers:
+            leftovers[index] = ("", "")
+    return found, headers, [(index, *leftovers[index]) for index in sorted(leftovers)]
+
+
 def _locate(sheets: list[tuple[str, list[list], list]]) -> LedgerSheet:
     if not sheets or all(not any(not is_blank(c) for r in rows for c in r) for _, rows, _ in sheets):
         raise LedgerFileError(gettext_noop("文件中没有数据"))
@@ -302,24 +420,22 @@ def _locate(sheets: list[tuple[str, list[list], list]]) -> LedgerSheet:
         if not candidates:
             continue
         _, _, header_index, found = max(candidates)
-        # A second header row below (e.g. 投资情况 over 总投资 | 年度计划投资) refines the columns.
-        if header_index + 1 < len(rows):
-            below = rows[header_index + 1]
-            below_found = _header_matches(below)
-            others = [
-                c
-                for i, c in enumerate(below)
-                if not is_blank(c) and c != rows[header_index][i] and match_header(c)[0] is None
-            ]
-            if below_found and not others:
-                for key, item in below_found.items():
-                    found[key] = item
-                header_index += 1
+        name_index = found["name"][0]
+        # A two-row header (投资情况 merged over 总投资 | 2025年计划投资): the data starts below its second row.
+        parent = None
+        if header_index + 1 < len(rows) and _is_sub_header(rows[header_index], rows[header_index + 1], name_index):
+            parent = rows[header_index]
+            header_index += 1
+        elif header_index > 0 and _is_sub_header(rows[header_index - 1], rows[header_index], name_index):
+            parent = rows[header_index - 1]
+        found, headers, leftovers = _read_header(rows[header_index], parent)
         missing = [COLUMNS_BY_KEY[k].header for k in REQUIRED_KEYS if k not in found]
         if missing:
             best_missing = missing
             continue
-        return _layout(name, rows, header_index, found, merged)
+        return _layout(
+            name, rows, header_index, found, merged, headers=headers, leftovers=leftovers, two_row=parent is not None
+        )
     if best_missing:
         raise LedgerFileError(
             gettext_noop("表头缺少必需的列: %(columns)s"), params={"columns": "、".join(best_missing)}
@@ -330,13 +446,48 @@ def _locate(sheets: list[tuple[str, list[list], list]]) -> LedgerSheet:
     )
 
 
-def _layout(name: str, rows: list[list], header_index: int, found: dict, merged: list) -> LedgerSheet:
+def _is_data_row(cells: list) -> bool:
+    """A row that may hold a project: not blank, not a heading or note merged across the row, not a total."""
+    filled = [c for c in cells if not is_blank(c)]
+    if not filled or all(c == filled[0] for c in filled[1:]):
+        return False
+    return not any(isinstance(c, str) and is_total_label(c) for c in filled[:3])
+
+
+def _ignored(rows: list[list], header_index: int, leftovers: list[tuple[int, str, str]]) -> list[IgnoredColumn]:
+    """The columns not read, as the dry run lists them; an unnamed column only when it holds data."""
+    ignored = []
+    unnamed = [index for index, text, _ in leftovers if not text]
+    with_data: set[int] = set()
+    if unnamed:
+        for cells in rows[header_index + 1 :]:
+            if _is_data_row(cells):
+                with_data.update(i for i in unnamed if i < len(cells) and not is_blank(cells[i]))
+                if len(with_data) == len(unnamed):
+                    break
+    for index, text, duplicate_of in leftovers:
+        if text or index in with_data:
+            ignored.append(IgnoredColumn(column_letter(index), text, duplicate_of))
+    return ignored
+
+
+def _layout(
+    name: str,
+    rows: list[list],
+    header_index: int,
+    found: dict,
+    merged: list,
+    *,
+    headers: dict[int, str] | None = None,
+    leftovers: list | None = None,
+    two_row: bool = False,
+) -> LedgerSheet:
     columns = {key: index for key, (index, _, _) in found.items()}
-    # Keep the column whose header matched first; two keys must not share a column.
-    headers = {}
+    headers = dict(headers or {})
     for key, (index, _, _) in found.items():
-        header_cell = rows[header_index][index]
-        headers[index] = re.sub(r"\s+", "", str(header_cell)) if not is_blank(header_cell) else key
+        if not headers.get(index):
+            header_cell = rows[header_index][index]
+            headers[index] = re.sub(r"\s+", "", str(header_cell)) if not is_blank(header_cell) else key
     sheet_unit = None
     default_year = None
     for row in rows[: header_index + 1]:
@@ -353,7 +504,13 @@ def _layout(name: str, rows: list[list], header_index: int, found: dict, merged:
             continue
         above = None
         if header_index > 0:
-            above = match_header(rows[header_index - 1][index])[1]
+            parent_row = rows[header_index - 1]
+            group = index
+            # Under an unmerged group label (投资情况(亿元) typed over the first of its columns) the unit is the
+            # label's: the nearest cell to the left in the upper row.
+            while two_row and group > 0 and is_blank(parent_row[group]):
+                group -= 1
+            above = match_header(parent_row[group])[1]
         units[key] = unit or above or sheet_unit or UNIT_WAN
     data_rows = sum(1 for row in rows[header_index + 1 :] if any(not is_blank(c) for c in row))
     limit = _row_limit()
@@ -373,6 +530,7 @@ def _layout(name: str, rows: list[list], header_index: int, found: dict, merged:
         default_year=default_year,
         data_rows=data_rows,
         merged=list(merged),
+        ignored=_ignored(rows, header_index, leftovers or []),
     )
 
 
@@ -619,6 +777,7 @@ class RowPlan:
 class LedgerResult:
     total_rows: int = 0
     problems: list[Problem] = field(default_factory=list)
+    ignored: list[IgnoredColumn] = field(default_factory=list)  # the sheet's columns not read
     plans: list[RowPlan] = field(default_factory=list)
     created: int = 0
     updated: int = 0
@@ -732,7 +891,7 @@ class LedgerImporter:
     def check(self, sheet: LedgerSheet, *, progress: ProgressCallback | None = None) -> LedgerResult:
         """Parse and validate every data row; nothing is written. The result lists every problem."""
         self._load_reference()
-        result = LedgerResult()
+        result = LedgerResult(ignored=list(sheet.ignored))
         parsed_rows = list(self._parse_rows(sheet, result))
         result.total_rows = len(parsed_rows)
         self._load_keys(sheet, parsed_rows)
@@ -1392,6 +1551,130 @@ def import_ledger(
 
 
 # ---------------------------------------------------------------------------------------------------------
+# The dry run's preview: what each field of the first rows will become, so the clerk sees it before confirming
+
+PREVIEW_ROWS = 10
+# The fields a preview shows, in the ledger's column order; a new project always shows its amounts (a missing
+# annual plan is 0, which the clerk must see).
+_PREVIEW_FIELDS = [c.key for c in COLUMNS if c.key in (*_DIRECT_FIELDS, *_FK_FIELDS, "stage", "pool")]
+_ALWAYS_SHOWN = ("total_investment", "annual_planned_investment")
+
+
+@dataclass
+class PreviewChange:
+    field: str
+    label: str  # the field's name in the active language
+    before: str  # "" for a new project
+    after: str
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "label": self.label, "before": self.before, "after": self.after}
+
+
+@dataclass
+class PreviewRow:
+    row: int  # the sheet row
+    name: str
+    creating: bool
+    changes: list[PreviewChange]
+
+    def as_dict(self) -> dict:
+        return {
+            "row": self.row,
+            "name": self.name,
+            "action": "create" if self.creating else "update",
+            "changes": [change.as_dict() for change in self.changes],
+        }
+
+
+def _shown(name: str, value) -> str:
+    """A field's value as the preview shows it, in the active language."""
+    if value is None or value == "":
+        return ""
+    if name == "stage":
+        return str(Stage(value).label)
+    if name == "pool":
+        return str(Pool(value).label)
+    model_field = Project._meta.get_field(name)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    if isinstance(value, Decimal):
+        return format_wan(value) if name in _MONEY_FIELDS else strip_zeros(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+_MONEY_FIELDS = {c.key for c in COLUMNS if c.money}
+
+
+def preview_rows(result: LedgerResult, *, limit: int = PREVIEW_ROWS) -> list[PreviewRow]:
+    """The first ``limit`` checked rows: a new project's values, an existing project's changed fields as before →
+    after (an existing project whose row changes nothing is shown with no change)."""
+    rows = []
+    for plan in result.plans[:limit]:
+        after = dict(plan.data)
+        if plan.stage:
+            after["stage"] = plan.stage
+        owner_after = plan.new_owner[1] if plan.new_owner else None
+        changes = []
+        for name in _PREVIEW_FIELDS:
+            label = str(Project._meta.get_field(name).verbose_name)
+            if name == "owner" and owner_after:
+                before = _shown(name, plan.project.owner) if plan.project is not None else ""
+                changes.append(PreviewChange(name, label, before, owner_after))
+                continue
+            if plan.creating:
+                if name in after or name in _ALWAYS_SHOWN:
+                    value = after.get(name, getattr(Project(), name) if name in _ALWAYS_SHOWN else None)
+                    changes.append(PreviewChange(name, label, "", _shown(name, value)))
+                continue
+            if name not in after:
+                continue  # a column the sheet lacks or a blank cell: the project keeps its value
+            old, new = getattr(plan.project, name), after[name]
+            if old != new:
+                changes.append(PreviewChange(name, label, _shown(name, old), _shown(name, new)))
+        name = plan.data.get("name") or (plan.project.name if plan.project is not None else "")
+        rows.append(PreviewRow(plan.row, name, plan.creating, changes))
+    return rows
+
+
+def _preview_sheet(sheet: LedgerSheet, limit: int) -> LedgerSheet:
+    """The sheet cut after its first ``limit`` rows that may hold projects (headings and totals kept above)."""
+    seen = 0
+    end = len(sheet.rows)
+    for index in range(sheet.header_row + 1, len(sheet.rows)):
+        if _is_data_row(sheet.rows[index]):
+            seen += 1
+            if seen == limit:
+                end = index + 1
+                break
+    return replace(sheet, rows=sheet.rows[:end])
+
+
+@dataclass
+class LedgerPreview:
+    ignored: list[IgnoredColumn] = field(default_factory=list)
+    rows: list[PreviewRow] = field(default_factory=list)
+
+
+def preview_ledger_import(record: LedgerImport, *, limit: int = PREVIEW_ROWS) -> LedgerPreview:
+    """For an upload's page: the columns it does not read and, while it waits for confirmation, what its first rows
+    will write (read again from the file: the record keeps the problems, not the plans)."""
+    try:
+        sheet = read_ledger_file(record.file.path, filename=record.original_name)
+    except (KaigongError, FileNotFoundError, ValueError):
+        return LedgerPreview()
+    preview = LedgerPreview(ignored=list(sheet.ignored))
+    if record.status == LedgerImport.Status.CHECKED and not record.problems:
+        result = LedgerImporter(actor=None, filename=record.original_name).check(_preview_sheet(sheet, limit))
+        preview.rows = preview_rows(result, limit=limit)
+    return preview
+
+
+# ---------------------------------------------------------------------------------------------------------
 # The LedgerImport record: the page's upload, checked and imported (inline or by the background task)
 
 
@@ -1418,6 +1701,23 @@ def create_ledger_import(*, upload, user) -> LedgerImport:
     return record
 
 
+def record_message(msgid: str, params: dict | None = None) -> str:
+    """A LedgerImport's status line: the Chinese, then the English on a second line. The page shows the line of
+    the active language (message_in); the admin and the database keep both."""
+    zh, en = _translated(msgid, params, "zh-hans"), _translated(msgid, params, "en")
+    return (zh if zh == en else f"{zh}\n{en}")[:500]
+
+
+def _error_message(exc: KaigongError) -> str:
+    return record_message(exc.msgid, exc.params)
+
+
+def message_in(text: str, language: str | None) -> str:
+    """A status line stored by record_message, in ``language`` (older records hold one line: shown as it is)."""
+    lines = (text or "").split("\n")
+    return lines[1] if len(lines) > 1 and (language or "").startswith("en") else lines[0]
+
+
 def _set(record: LedgerImport, **fields) -> None:
     for name, value in fields.items():
         setattr(record, name, value)
@@ -1439,7 +1739,7 @@ def check_ledger_import(record: LedgerImport) -> LedgerImport:
         importer = LedgerImporter(actor=None, filename=record.original_name)
         result = importer.check(sheet, progress=_progress_saver(record))
     except KaigongError as exc:
-        _set(record, status=LedgerImport.Status.FAILED, message=str(exc)[:500], finished_at=timezone.now())
+        _set(record, status=LedgerImport.Status.FAILED, message=_error_message(exc), finished_at=timezone.now())
         return record
     creates = sum(1 for p in result.plans if p.creating)
     _set(
@@ -1448,12 +1748,12 @@ def check_ledger_import(record: LedgerImport) -> LedgerImport:
         total_rows=result.total_rows,
         processed_rows=result.total_rows,
         problems=[p.as_dict() for p in result.problems],
-        message=bilingual_message(
+        message=record_message(
             gettext_noop("检查完成:%(rows)s行,将新增%(created)s个、更新%(updated)s个项目"),
             {"rows": result.total_rows, "created": creates, "updated": len(result.plans) - creates},
         )
         if result.ok
-        else bilingual_message(gettext_noop("检查发现%(count)s个问题"), {"count": len(result.problems)}),
+        else record_message(gettext_noop("检查发现%(count)s个问题"), {"count": len(result.problems)}),
     )
     return record
 
@@ -1472,12 +1772,12 @@ def run_ledger_import(record: LedgerImport, *, actor) -> LedgerImport:
                 record,
                 status=LedgerImport.Status.CHECKED,
                 problems=[p.as_dict() for p in result.problems],
-                message=bilingual_message(gettext_noop("检查发现%(count)s个问题"), {"count": len(result.problems)}),
+                message=record_message(gettext_noop("检查发现%(count)s个问题"), {"count": len(result.problems)}),
             )
             return record
         importer.write(result)
     except KaigongError as exc:
-        _set(record, status=LedgerImport.Status.FAILED, message=str(exc)[:500], finished_at=timezone.now())
+        _set(record, status=LedgerImport.Status.FAILED, message=_error_message(exc), finished_at=timezone.now())
         return record
     _set(
         record,
@@ -1486,7 +1786,7 @@ def run_ledger_import(record: LedgerImport, *, actor) -> LedgerImport:
         created_count=result.created,
         updated_count=result.updated,
         finished_at=timezone.now(),
-        message=bilingual_message(
+        message=record_message(
             gettext_noop("导入完成:新增%(created)s个项目,更新%(updated)s个项目"),
             {"created": result.created, "updated": result.updated},
         ),
@@ -1499,7 +1799,11 @@ def run_ledger_import(record: LedgerImport, *, actor) -> LedgerImport:
 
 
 def build_error_report(path: Path | str, problems: list[Problem], *, filename: str = "") -> Path:
-    """A .xlsx copy of the uploaded sheet (title, unit note, header, every row) with an added 错误 column."""
+    """A .xlsx copy of the uploaded sheet (title, unit note, header, every row) with an added 错误 column.
+
+    An .xlsx upload is the workbook itself, opened with openpyxl: its formulas, column widths, merged cells and
+    other sheets are kept, the problems are written in a new column. Other formats (.xls, .csv) are copied
+    value by value."""
     import tempfile
 
     from openpyxl import Workbook  # here, not at the top: the import command need not load it (0.2 s)
@@ -1515,6 +1819,13 @@ def build_error_report(path: Path | str, problems: list[Problem], *, filename: s
             by_row.setdefault(problem.row, []).append(text)
         else:
             file_level.append(text)
+    with Path(path).open("rb") as handle:
+        is_xlsx = handle.read(4) == ZIP_MAGIC
+    if is_xlsx:
+        try:
+            return _annotated_workbook(path, sheet, by_row, file_level)
+        except Exception:  # a workbook openpyxl cannot load, which calamine could: copy its values
+            pass
     width = max((len(r) for r in sheet.rows), default=0)
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(title="错误报告")
@@ -1540,6 +1851,38 @@ def build_error_report(path: Path | str, problems: list[Problem], *, filename: s
         elif index == 0 and file_level:
             values.append("; ".join(file_level))
         ws.append(values)
+    handle = tempfile.NamedTemporaryFile(prefix="kaigong-errors-", suffix=".xlsx", delete=False)  # noqa: SIM115
+    handle.close()
+    workbook.save(handle.name)
+    return Path(handle.name)
+
+
+def _annotated_workbook(path, sheet: LedgerSheet, by_row: dict[int, list[str]], file_level: list[str]) -> Path:
+    """The uploaded .xlsx with a 错误 column after its last column, on the ledger's sheet; the rest untouched."""
+    import tempfile
+
+    from openpyxl import load_workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    workbook = load_workbook(path, rich_text=True)  # formulas as formulas (data_only=False), styles and widths
+    ws = workbook[sheet.name] if sheet.name in workbook.sheetnames else workbook.worksheets[0]
+    width = max([ws.max_column, *(len(r) for r in sheet.rows[: sheet.header_row + 1])])
+    column = width + 1
+    red = Font(color="C00000", bold=True)
+    fill = PatternFill("solid", fgColor="FDE9E7")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    header = ws.cell(row=sheet.header_row + 1, column=column, value="错误")
+    header.font = red
+    for row_number, texts in by_row.items():
+        cell = ws.cell(row=row_number, column=column, value="; ".join(texts))
+        cell.font = red
+        cell.fill = fill
+        cell.alignment = wrap
+    if file_level:
+        cell = ws.cell(row=1, column=column, value="; ".join(file_level))
+        cell.font = red
+    ws.column_dimensions[get_column_letter(column)].width = 50
     handle = tempfile.NamedTemporaryFile(prefix="kaigong-errors-", suffix=".xlsx", delete=False)  # noqa: SIM115
     handle.close()
     workbook.save(handle.name)

@@ -64,54 +64,122 @@ def _build_columns() -> list[LedgerColumn]:
         _column("row_number", "序号", INT, ("编号", "序", "No"), 6),
         _column("project_id", "项目ID", INT, ("项目编号ID", "ID", "系统编号", "项目id"), 9),
         _column("name", "项目名称", TEXT, ("项目名", "名称", "项目"), 36),
-        _column("project_code", "项目代码", TEXT, ("项目统一代码", "投资项目统一代码", "项目编码", "备案代码"), 27),
-        _column("category", "项目类别", LOOKUP, ("类别", "项目类型", "类型", "项目分类", "分类"), 14),
-        _column("level", "项目级别", LOOKUP, ("级别", "项目层级"), 10),
-        _column("stage", "项目阶段", LOOKUP, ("阶段", "项目状态", "状态", "建设阶段", "建设性质"), 10),
-        _column("year", "计划年度", YEAR, ("年度", "年份", "计划年份"), 9),
-        _column("pool", "项目库", LOOKUP, ("所属库", "入库类别"), 10),
-        _column("owner", "建设单位", LOOKUP, ("业主单位", "项目单位", "建设业主", "业主", "项目业主", "实施单位"), 30),
+        _column(
+            "project_code",
+            "项目代码",
+            TEXT,
+            ("项目统一代码", "投资项目统一代码", "投资项目代码", "项目编码", "备案代码", "项目赋码", "统一项目代码"),
+            27,
+        ),
+        _column("category", "项目类别", LOOKUP, ("类别", "项目类型", "类型", "项目分类", "分类", "所属类别"), 14),
+        _column("level", "项目级别", LOOKUP, ("级别", "项目层级", "项目等级", "重点项目级别"), 10),
+        _column(
+            "stage",
+            "项目阶段",
+            LOOKUP,
+            ("阶段", "项目状态", "状态", "建设阶段", "建设性质", "所处阶段", "当前阶段", "项目进展阶段"),
+            10,
+        ),
+        _column("year", "计划年度", YEAR, ("年度", "年份", "计划年份", "所属年度", "项目年度"), 9),
+        _column("pool", "项目库", LOOKUP, ("所属库", "入库类别", "项目库类别", "库别"), 10),
+        _column(
+            "owner",
+            "建设单位",
+            LOOKUP,
+            (
+                *("业主单位", "项目单位", "建设业主", "业主", "项目业主", "实施单位", "项目业主单位", "项目建设单位"),
+                *("项目实施单位", "建设主体", "实施主体", "建设单位名称", "业主单位名称", "项目单位名称"),
+            ),
+            30,
+        ),
         _column(
             "owner_credit_code",
             "统一社会信用代码",
             TEXT,
-            ("建设单位统一社会信用代码", "信用代码", "社会信用代码", "建设单位信用代码"),
+            (
+                *("建设单位统一社会信用代码", "信用代码", "社会信用代码", "建设单位信用代码"),
+                *("业主单位统一社会信用代码", "项目单位统一社会信用代码", "单位统一社会信用代码"),
+            ),
             22,
         ),
-        _column("address", "建设地点", TEXT, ("项目地点", "地点", "建设地址", "项目地址", "所在地"), 20),
+        _column(
+            "address",
+            "建设地点",
+            TEXT,
+            ("项目地点", "地点", "建设地址", "项目地址", "所在地", "项目建设地点", "项目选址", "选址"),
+            20,
+        ),
         _column(
             "construction_content",
             "建设内容及规模",
             TEXT,
-            ("建设规模及内容", "建设内容", "主要建设内容", "建设规模和内容", "建设内容和规模", "主要建设内容及规模"),
+            (
+                *("建设规模及内容", "建设内容", "主要建设内容", "建设规模和内容", "建设内容和规模"),
+                *("主要建设内容及规模", "主要建设内容和规模", "建设规模", "项目建设内容", "项目建设内容及规模"),
+                *("建设内容与规模", "建设规模与内容", "建设内容及建设规模"),
+            ),
             40,
         ),
-        _column("total_investment", "总投资", AMOUNT, ("计划总投资", "项目总投资", "总投资额", "估算总投资"), 14),
+        _column(
+            "total_investment",
+            "总投资",
+            AMOUNT,
+            ("计划总投资", "项目总投资", "总投资额", "估算总投资", "概算总投资", "投资总额", "项目总投资额"),
+            14,
+        ),
         _column(
             "annual_planned_investment",
             "年度计划投资",
             AMOUNT,
-            ("年度投资", "本年计划投资", "年计划投资", "年度计划", "计划投资", "年度投资计划", "本年度计划投资"),
+            (
+                *("年度投资", "本年计划投资", "年计划投资", "年度计划", "计划投资", "年度投资计划", "本年度计划投资"),
+                *("投资计划", "计划完成投资", "年度计划完成投资", "本年计划完成投资", "当年计划投资", "年度计划投资额"),
+                *("本年投资计划", "本年度投资计划", "年度计划投资额度"),
+            ),
             14,
         ),
-        _column("planned_start_date", "计划开工时间", DATE, ("计划开工日期", "计划开工", "开工时间"), 13),
-        _column("planned_completion_date", "计划竣工时间", DATE, ("计划竣工日期", "计划竣工", "竣工时间"), 13),
+        _column(
+            "planned_start_date",
+            "计划开工时间",
+            DATE,
+            ("计划开工日期", "计划开工", "开工时间", "开工日期", "拟开工时间", "预计开工时间", "计划开工年月"),
+            13,
+        ),
+        _column(
+            "planned_completion_date",
+            "计划竣工时间",
+            DATE,
+            (
+                *("计划竣工日期", "计划竣工", "竣工时间", "竣工日期", "计划完工时间", "预计竣工时间", "完工时间"),
+                *("计划建成时间", "建成时间", "计划竣工年月"),
+            ),
+            13,
+        ),
         _column("actual_start_date", "实际开工时间", DATE, ("实际开工日期", "实际开工"), 13),
         _column(
             "registered_in_statistics", "是否入库纳统", BOOL, ("入库纳统", "是否纳统", "已入库纳统", "是否入统"), 10
         ),
         _column("statistics_registered_on", "入库纳统日期", DATE, ("入库纳统时间", "纳统日期", "纳统时间"), 13),
-        _column("liaison_leader", "包联领导", TEXT, ("包联市领导", "联系领导", "包抓领导", "分包领导"), 10),
+        _column(
+            "liaison_leader",
+            "包联领导",
+            TEXT,
+            ("包联市领导", "联系领导", "包抓领导", "分包领导", "包联县级领导", "包抓市领导", "市级包联领导"),
+            10,
+        ),
         _column(
             "responsible_department",
             "责任单位",
             LOOKUP,
-            ("牵头单位", "主管部门", "责任部门", "牵头责任单位", "行业主管部门"),
+            (
+                *("牵头单位", "主管部门", "责任部门", "牵头责任单位", "行业主管部门", "牵头部门", "主责单位"),
+                *("责任单位部门", "推进责任单位"),
+            ),
             20,
         ),
-        _column("contact_person", "联系人", TEXT, ("项目联系人", "负责人"), 10),
-        _column("contact_phone", "联系电话", TEXT, ("电话", "联系方式", "手机"), 14),
-        _column("remarks", "备注", TEXT, ("说明",), 20),
+        _column("contact_person", "联系人", TEXT, ("项目联系人", "负责人", "项目负责人"), 10),
+        _column("contact_phone", "联系电话", TEXT, ("电话", "联系方式", "手机", "联系人电话", "手机号码"), 14),
+        _column("remarks", "备注", TEXT, ("说明", "备注说明"), 20),
         # The attributes the approval checklist rules read (一项目一清单).
         _column("review_regime", "审批方式", CHOICE, ("立项方式", "审批类型", "审批核准备案"), 10),
         _column("project_class", "审批流程类型", CHOICE, ("项目审批流程类型", "流程类型"), 16),
@@ -125,7 +193,22 @@ def _build_columns() -> list[LedgerColumn]:
 
 COLUMNS: list[LedgerColumn] = _build_columns()
 COLUMNS_BY_KEY: dict[str, LedgerColumn] = {c.key: c for c in COLUMNS}
-_HEADER_LOOKUP: dict[str, LedgerColumn] = {name: c for c in COLUMNS for name in c.names}
+
+
+def _header_lookup(columns: list[LedgerColumn]) -> dict[str, LedgerColumn]:
+    lookup: dict[str, LedgerColumn] = {}
+    for column in columns:
+        for name in column.names:
+            other = lookup.setdefault(name, column)
+            if other is not column:  # a header that named two columns would land in whichever came last
+                raise ValueError(f"ledger header {name!r} names both {other.key} and {column.key}")
+    return lookup
+
+
+_HEADER_LOOKUP: dict[str, LedgerColumn] = _header_lookup(COLUMNS)
+# "2025年计划投资", "2025年度计划投资", "2025年投资计划": the year a ledger plans for, before the annual plan's name.
+_YEAR_PREFIX = re.compile(r"^(?:19|20)\d{2}年度?")
+_YEAR_PREFIXED_KEYS = ("annual_planned_investment",)
 
 # Columns a sheet must have to be read as a ledger (new projects need all three; 计划年度 may come from the title).
 REQUIRED_KEYS = ("name", "category", "total_investment")
@@ -140,7 +223,13 @@ def match_header(text: object) -> tuple[LedgerColumn | None, str | None]:
     name, unit = fold_header(text)
     if not name:
         return None, unit
-    return _HEADER_LOOKUP.get(name), unit
+    column = _HEADER_LOOKUP.get(name)
+    if column is None and _YEAR_PREFIX.match(name):
+        rest = _YEAR_PREFIX.sub("", name)
+        column = _HEADER_LOOKUP.get(rest) or _HEADER_LOOKUP.get(f"年度{rest}")
+        if column is not None and column.key not in _YEAR_PREFIXED_KEYS:
+            column = None
+    return column, unit
 
 
 def find_unit_note(text: object) -> str | None:

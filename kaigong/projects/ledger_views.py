@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,8 +23,12 @@ from kaigong.projects.importers import (
     Problem,
     build_error_report,
     create_ledger_import,
+    ignored_columns_message,
     list_ledger_imports,
+    message_in,
+    preview_ledger_import,
 )
+from kaigong.projects.ledger_template import build_ledger_template
 from kaigong.projects.models import LedgerImport
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,6 +53,11 @@ class LedgerImportForm(forms.Form):
                 params={"size": f"{upload.size / 1048576:.1f}", "limit": f"{limit / 1048576:g}"},
             )
         return upload
+
+
+def _in_active_language(exc: KaigongError) -> str:
+    """A page shows an error in its own language only (the command line shows both)."""
+    return exc.message_en if (get_language() or "").startswith("en") else exc.message
 
 
 def _require_import(user) -> None:
@@ -84,7 +94,7 @@ def ledger_import(request):
             try:
                 record = create_ledger_import(upload=form.cleaned_data["file"], user=request.user)
             except LedgerFileError as exc:
-                form.add_error("file", str(exc))
+                form.add_error("file", _in_active_language(exc))
             else:
                 tasks.start_check(record)
                 return redirect("projects:ledger-import-detail", pk=record.pk)
@@ -105,11 +115,18 @@ def ledger_import_detail(request, pk: int):
     record = _get_import(request, pk)
     paginator = Paginator([Problem.from_dict(p) for p in record.problems], PROBLEMS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
+    running = record.status in RUNNING
+    preview = None
+    if record.status in (LedgerImport.Status.CHECKED, LedgerImport.Status.DONE):
+        preview = preview_ledger_import(record)
     context = {
         "record": record,
+        "status_line": message_in(record.message, get_language()),
         "page_obj": page_obj,
-        "running": record.status in RUNNING,
+        "running": running,
         "can_confirm": record.status == LedgerImport.Status.CHECKED and not record.problems,
+        "preview": preview,
+        "ignored_message": ignored_columns_message(preview.ignored, get_language()) if preview else "",
     }
     return render(request, "projects/ledger/detail.html", context)
 
@@ -120,7 +137,8 @@ def ledger_import_progress(request, pk: int):
     """The htmx fragment the detail page polls every second while a check or import runs."""
     record = _get_import(request, pk)
     running = record.status in RUNNING
-    response = render(request, "projects/ledger/_progress.html", {"record": record, "running": running})
+    context = {"record": record, "running": running, "status_line": message_in(record.message, get_language())}
+    response = render(request, "projects/ledger/_progress.html", context)
     if not running and request.htmx:
         response["HX-Refresh"] = "true"  # finished: reload the page to show the result
     return response
@@ -133,7 +151,7 @@ def ledger_import_confirm(request, pk: int):
     try:
         tasks.start_import(record, actor=request.user)
     except KaigongError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, _in_active_language(exc))
     return redirect("projects:ledger-import-detail", pk=record.pk)
 
 
@@ -154,3 +172,14 @@ def ledger_import_errors(request, pk: int):
     path.unlink()
     stem = record.original_name.rsplit(".", 1)[0]
     return FileResponse(handle, as_attachment=True, filename=f"{stem}-错误报告.xlsx", content_type=XLSX)
+
+
+@login_required
+@require_GET
+def ledger_template(request):
+    """An empty ledger (.xlsx) with the headers the importer recognises, their units and one example row."""
+    _require_import(request.user)
+    path = build_ledger_template()
+    handle = path.open("rb")
+    path.unlink()
+    return FileResponse(handle, as_attachment=True, filename="重点项目台账模板.xlsx", content_type=XLSX)

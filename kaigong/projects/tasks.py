@@ -41,7 +41,7 @@ def _guarded(record: LedgerImport, work) -> None:
     except Exception:
         LedgerImport.objects.filter(pk=record.pk).update(
             status=LedgerImport.Status.FAILED,
-            message=str(KaigongError(gettext_noop("导入过程出错,请联系管理员")))[:500],
+            message=importers.record_message(gettext_noop("导入过程出错,请联系管理员")),
         )
         raise
 

@@ -89,3 +89,27 @@ MESSY_MERGES = (
     "A5:I5",
     "A10:I10",
 )
+
+
+# The sheet of issue 8: 投资情况 merged over 总投资 | 2025年计划投资, amounts in 亿元, a title row, a stray column
+# 备注2, an unnamed column with notes in it and an empty unnamed one. Five projects, 6.4亿元 of annual plan.
+ANNUAL_PLANS_YI = ("1.2", "1.5", "0.9", "2.0", "0.8")
+
+
+def annual_plan_sheet_rows(world):
+    org = world["organization"]
+    names = ("浍河湿地公园", "新田大道改造", "国强光伏支架", "旺龙药业新厂区", "侯马南站物流园")
+    rows = [
+        ["侯马市2025年重点项目台账"] + [None] * 10,
+        ["单位:亿元"] + [None] * 10,
+        ["序号", "项目名称", "项目类别", "建设单位", "投资情况", None, "计划开工时间", "牵头单位", "备注2", None, None],
+        [None, None, None, None, "总投资", "2025年计划投资", None, None, None, None, None],
+    ]
+    for index, (name, plan) in enumerate(zip(names, ANNUAL_PLANS_YI, strict=True), start=1):
+        note = "已对接" if index % 2 else None
+        rows.append([index, name, "产业类", org.name, "10", plan, "2025.3.1", "发改局", "市级重点", note, None])
+    rows.append(["合计", None, None, None, "50", "6.4", None, None, None, None, None])
+    return rows
+
+
+ANNUAL_PLAN_MERGES = ("A1:K1", "A2:K2", "A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:F3", "G3:G4", "H3:H4", "I3:I4")

@@ -1,0 +1,167 @@
+"""The ledger import through the API: the dry run (what the sheet would do), the import, and the template.
+
+The same importer as the page and the command: POST /api/ledger/check/ answers the problems, the columns the
+sheet has that are not read, and what the first rows will write; POST /api/ledger/import/ writes the sheet when
+it has no problem (all or nothing); GET /api/ledger/template/ is the .xlsx template.
+"""
+
+import tempfile
+from pathlib import Path
+
+from django.http import FileResponse
+from django.utils.translation import gettext_noop
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kaigong.core.api import error_responses
+from kaigong.core.exceptions import KaigongError, PermissionDeniedError
+from kaigong.projects.importers import (
+    LedgerImporter,
+    LedgerResult,
+    ignored_columns_message,
+    preview_rows,
+    read_ledger_file,
+)
+from kaigong.projects.ledger_template import build_ledger_template
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ACTOR_LABEL = "API 台账导入"
+
+
+class LedgerUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="台账文件 .xlsx / .xls / .csv")
+
+
+_RESULT = inline_serializer(
+    "LedgerCheckResult",
+    {
+        "ok": serializers.BooleanField(),
+        "written": serializers.BooleanField(),
+        "rows": serializers.IntegerField(),
+        "creates": serializers.IntegerField(help_text="projects the sheet creates"),
+        "updates": serializers.IntegerField(help_text="existing projects the sheet matches"),
+        "created": serializers.IntegerField(),
+        "updated": serializers.IntegerField(),
+        "problems": serializers.ListField(child=serializers.DictField()),
+        "ignored_columns": serializers.ListField(
+            child=serializers.DictField(), help_text="columns of the sheet that are not imported"
+        ),
+        "ignored_message": serializers.CharField(help_text="未识别的列,不会导入:…"),
+        "ignored_message_en": serializers.CharField(),
+        "preview": serializers.ListField(
+            child=serializers.DictField(), help_text="the first rows: each field's value, or before → after"
+        ),
+    },
+)
+
+
+def _require_import(user) -> None:
+    if not getattr(user, "can_import", False):
+        raise PermissionDeniedError(gettext_noop("只有项目办可以导入台账"))
+
+
+def _result_body(result: LedgerResult) -> dict:
+    creates = sum(1 for plan in result.plans if plan.creating)
+    return {
+        "ok": result.ok,
+        "written": result.written,
+        "rows": result.total_rows,
+        "creates": creates,
+        "updates": len(result.plans) - creates,
+        "created": result.created,
+        "updated": result.updated,
+        "problems": [problem.as_dict() for problem in result.problems],
+        "ignored_columns": [column.as_dict() for column in result.ignored],
+        "ignored_message": ignored_columns_message(result.ignored, "zh-hans"),
+        "ignored_message_en": ignored_columns_message(result.ignored, "en"),
+        "preview": [row.as_dict() for row in preview_rows(result)],
+    }
+
+
+class _LedgerUploadView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = LedgerUploadSerializer
+    write = False
+
+    def post(self, request):
+        _require_import(request.user)
+        serializer = LedgerUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        filename = Path(upload.name).name
+        with tempfile.TemporaryDirectory(prefix="kaigong-api-ledger-") as folder:
+            path = Path(folder) / f"upload{Path(filename).suffix.lower()}"
+            with path.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            sheet = read_ledger_file(path, filename=filename)
+            importer = LedgerImporter(actor=request.user, filename=filename)
+            result = importer.check(sheet)
+        body = _result_body(result)  # the preview's field names follow the request's language
+        if not self.write:
+            return Response(body)
+        if result.problems:
+            message = KaigongError(gettext_noop("台账存在问题,未导入"))
+            error = {"code": "ledger_problems", "message": message.message, "message_en": message.message_en}
+            return Response({"error": error, **body}, status=400)
+        importer.write(result)
+        # The preview as checked: after the write, the projects already hold the new values.
+        return Response(_result_body(result) | {"preview": body["preview"]})
+
+
+class LedgerCheckView(_LedgerUploadView):
+    """The dry run: nothing is written."""
+
+    @extend_schema(
+        summary="Check a ledger sheet (dry run)",
+        description=(
+            "Reads and checks the sheet as the import page does and writes nothing. Lists every problem (row, "
+            "column, message in Chinese and English), every column of the sheet that will not be imported, and "
+            "for the first rows what each field will become (before → after for existing projects)."
+        ),
+        request={"multipart/form-data": LedgerUploadSerializer},
+        responses={200: _RESULT, **error_responses(400, 401, 403)},
+    )
+    def post(self, request):
+        return super().post(request)
+
+
+class LedgerImportView(_LedgerUploadView):
+    """Check, then write all rows or none."""
+
+    write = True
+
+    @extend_schema(
+        summary="Import a ledger sheet",
+        description=(
+            "Checks the sheet and, when no row has a problem, writes every row in one transaction; otherwise "
+            "answers 400 with the problems and writes nothing."
+        ),
+        request={"multipart/form-data": LedgerUploadSerializer},
+        responses={200: _RESULT, **error_responses(400, 401, 403)},
+    )
+    def post(self, request):
+        return super().post(request)
+
+
+class LedgerTemplateView(APIView):
+    """The ledger template (.xlsx): the recognised headers, their units and one example row."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Download the ledger template",
+        responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY), **error_responses(401, 403)},
+    )
+    def get(self, request):
+        _require_import(request.user)
+        path = build_ledger_template()
+        handle = path.open("rb")
+        path.unlink()
+        return FileResponse(handle, as_attachment=True, filename="重点项目台账模板.xlsx", content_type=XLSX)
