@@ -353,17 +353,21 @@ def _header_text(cell: object) -> str:
     return "" if is_blank(cell) else re.sub(r"\s+", "", str(cell))
 
 
-def _read_header(row: list, parent: list | None) -> tuple[dict, dict[int, str], list[tuple[int, str, str]]]:
+def _read_header(row: list, parent: list | None) -> tuple[dict, dict[int, str], list[tuple[int, str, str, bool]]]:
     """The columns a header row names: key → (index, column, unit), index → header text, and the columns it does
-    not read as (index, header text, header of the column read instead). Under a two-row header (``parent`` the
-    upper row) a column's own cell wins; the upper cell names it only when its own cell is blank or merged from
-    above, or when the upper cell names a field no cell below names (总投资 over 合计 | 其中:中央资金)."""
+    not read as (index, header text, header of the column read instead, listed only if it holds data). Under a
+    two-row header (``parent`` the upper row) a column's own cell wins; the upper cell names it only when its own
+    cell is blank or merged from above, or when the upper cell names a field no cell below names (总投资 over
+    合计 | 其中:中央资金). Text only in the upper row over a blank cell may be a note (单位:万元), not a header:
+    listed only when its column holds data."""
     width = len(row)
     primary: list[str] = []
     own: list[bool] = []
+    upper_only: list[bool] = []
     for index in range(width):
         cell = row[index]
         above = parent[index] if parent is not None else None
+        upper_only.append(parent is not None and is_blank(cell))
         if not is_blank(cell) and (parent is None or cell != above):
             primary.append(_header_text(cell))
             own.append(True)
@@ -376,16 +380,16 @@ def _read_header(row: list, parent: list | None) -> tuple[dict, dict[int, str], 
             own.append(False)
     found: dict[str, tuple[int, LedgerColumn, str | None]] = {}
     headers: dict[int, str] = {}
-    leftovers: dict[int, tuple[str, str]] = {}
+    leftovers: dict[int, tuple[str, str, bool]] = {}
     for first_pass in (True, False):  # the columns' own cells first: the child header wins
         for index in range(width):
             if own[index] != first_pass or not primary[index]:
                 continue
             column, unit = match_header(primary[index])
             if column is None:
-                leftovers[index] = (primary[index], "")
+                leftovers[index] = (primary[index], "", upper_only[index])
             elif column.key in found:
-                leftovers[index] = (primary[index], headers[found[column.key][0]])
+                leftovers[index] = (primary[index], headers[found[column.key][0]], False)
             else:
                 found[column.key] = (index, column, unit)
                 headers[index] = primary[index]
@@ -400,7 +404,7 @@ def _read_header(row: list, parent: list | None) -> tuple[dict, dict[int, str], 
                 del leftovers[index]
     for index, text in enumerate(primary):
         if not text and index not in headers:
-            leftovers[index] = ("", "")
+            leftovers[index] = ("", "", True)
     return found, headers, [(index, *leftovers[index]) for index in sorted(leftovers)]
 
 
@@ -454,10 +458,10 @@ def _is_data_row(cells: list) -> bool:
     return not any(isinstance(c, str) and is_total_label(c) for c in filled[:3])
 
 
-def _ignored(rows: list[list], header_index: int, leftovers: list[tuple[int, str, str]]) -> list[IgnoredColumn]:
+def _ignored(rows: list[list], header_index: int, leftovers: list[tuple[int, str, str, bool]]) -> list[IgnoredColumn]:
     """The columns not read, as the dry run lists them; an unnamed column only when it holds data."""
     ignored = []
-    unnamed = [index for index, text, _ in leftovers if not text]
+    unnamed = [index for index, _, _, needs_data in leftovers if needs_data]
     with_data: set[int] = set()
     if unnamed:
         for cells in rows[header_index + 1 :]:
@@ -465,8 +469,8 @@ def _ignored(rows: list[list], header_index: int, leftovers: list[tuple[int, str
                 with_data.update(i for i in unnamed if i < len(cells) and not is_blank(cells[i]))
                 if len(with_data) == len(unnamed):
                     break
-    for index, text, duplicate_of in leftovers:
-        if text or index in with_data:
+    for index, text, duplicate_of, needs_data in leftovers:
+        if not needs_data or index in with_data:
             ignored.append(IgnoredColumn(column_letter(index), text, duplicate_of))
     return ignored
 

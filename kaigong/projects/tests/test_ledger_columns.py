@@ -155,6 +155,18 @@ def test_an_unmerged_two_row_header_typed_in_a_csv_like_layout(tmp_path, ledger_
     assert (project.total_investment, project.annual_planned_investment) == (Decimal("20000.00"), Decimal("5000.00"))
 
 
+def test_a_title_and_a_unit_note_above_the_header_are_not_columns(tmp_path, ledger_world):
+    rows = [
+        ["侯马市2025年重点项目台账"],
+        [None, None, None, None, "单位:亿元"],  # typed right of the last header, unmerged
+        ["项目名称", "项目类别", "总投资", "计划年度"],
+        ["己项目", "产业类", 2, 2025],
+    ]
+    result = import_ledger(write_xlsx(tmp_path / "a.xlsx", rows))
+    assert result.problems == [] and result.ignored == []
+    assert Project.objects.get().total_investment == Decimal("20000.00")
+
+
 def test_a_column_absent_from_the_sheet_never_blanks_an_existing_value(tmp_path, ledger_world):
     project = ProjectFactory(
         name="浍河湿地公园",
