@@ -374,6 +374,18 @@ class ProjectPlan(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    # Audited keys that are not fields, as people read them in the history.
+    AUDIT_LABELS = {
+        "baseline": _("基线"),
+        "items": _("方案事项"),
+        "targets_moved": _("顺延的目标日期"),
+    }
+
+    @staticmethod
+    def audit_item_labels(codes) -> dict:
+        """Names of the approval matters whose plan dates a baseline event lists by code."""
+        return dict(ApprovalMatter.objects.filter(code__in=codes).values_list("code", "name"))
+
     class Meta:
         verbose_name = _("项目方案")
         verbose_name_plural = _("项目方案")

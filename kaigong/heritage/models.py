@@ -132,6 +132,9 @@ class ProjectHeritageRouting(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    # Audited keys that are not fields, as people read them in the history.
+    AUDIT_LABELS = {"pending_steps": _("待报送层级")}
+
     class Meta:
         verbose_name = _("文物审批流转")
         verbose_name_plural = _("文物审批流转")

@@ -320,6 +320,9 @@ class GroundbreakingBatch(models.Model):
     projects = models.ManyToManyField(Project, through="BatchMembership", related_name="batches")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Audited keys as people read them in the history (the member list is audited under "projects").
+    AUDIT_LABELS = {"projects": _("成员项目")}
+
     class Meta:
         ordering = ["-date", "name"]
         verbose_name = _("集中开工批次")

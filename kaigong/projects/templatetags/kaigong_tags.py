@@ -1,11 +1,14 @@
 """Template helpers for Kaigong pages: money in 万元/亿元, icons, sortable column headers, readable changes."""
 
+import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -94,10 +97,27 @@ def _display_value(field_name, value, model=None):
         amount = _decimal(value)
         return format_wan(amount) if amount is not None else str(value)
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
+        parts = ["—" if v is None or v == "" else str(v) for v in value]
+        return "—" if all(part == "—" for part in parts) else "、".join(parts)
     if isinstance(value, dict):
         return _("(GeoJSON 图形)") if "type" in value else str(value)
+    if isinstance(value, str) and _ISO_DATETIME.match(value):
+        return _local_datetime(value)
     return str(value)
+
+
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _local_datetime(value: str) -> str:
+    """An audited timestamp ("2024-01-01T01:30:00+00:00") as people read it: local time, to the minute."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def _field_choices(model, field_name) -> dict:
@@ -110,30 +130,63 @@ def _field_choices(model, field_name) -> dict:
     return dict(field.flatchoices) if getattr(field, "choices", None) else {}
 
 
-def _field_label(model, field_name):
-    if model is not None:
-        try:
-            return str(model._meta.get_field(field_name).verbose_name)
-        except FieldDoesNotExist:
-            pass
-    if field_name == "projects":
-        return _("成员项目")
-    return field_name
+def _field_label(model, field_name) -> str:
+    """The label people read for an audited key, whatever it names: the model's own label for keys that are not
+    fields (``AUDIT_LABELS``), a field's verbose name, a reverse relation's model name; the key itself when nothing
+    names it. Never raises: a history row must render whatever an old or new event recorded."""
+    if model is None:
+        return field_name
+    labels = getattr(model, "AUDIT_LABELS", {})
+    if field_name in labels:
+        return str(labels[field_name])
+    try:
+        field = model._meta.get_field(field_name)
+    except FieldDoesNotExist:
+        return field_name
+    if field.auto_created and not field.concrete:  # a reverse relation (ManyToOneRel …) has no verbose_name
+        return str(field.related_model._meta.verbose_name_plural)
+    return str(getattr(field, "verbose_name", "") or field_name)
+
+
+def _is_pair(value) -> bool:
+    return isinstance(value, list) and len(value) == 2
+
+
+def _item_labels(model, keys) -> dict:
+    """Names for the keys of a per-item change ({"ratification": [before, after], …}), from the model if it knows."""
+    hook = getattr(model, "audit_item_labels", None)
+    return hook(keys) if hook else {}
 
 
 @register.filter
 def change_rows(event, model=None):
-    """An audit event's {field: [before, after]} as rows of (label, before, after) for people to read."""
+    """An audit event's {field: [before, after]} as rows of (label, before, after) for people to read.
+
+    A change that is itself a dict of per-item [before, after] pairs (a plan's items at a new baseline) becomes one
+    row per item, labelled "field · item"."""
     if model is None and event.content_type_id:
         # get_for_id is served from ContentType's cache: no query per row.
         model = ContentType.objects.get_for_id(event.content_type_id).model_class()
     rows = []
     for name, pair in (event.changes or {}).items():
+        label = _field_label(model, name)
+        if isinstance(pair, dict) and pair and "type" not in pair and all(_is_pair(v) for v in pair.values()):
+            names = _item_labels(model, list(pair))
+            for key, (before, after) in pair.items():
+                rows.append(
+                    {
+                        "field": f"{name}.{key}",
+                        "label": f"{label} · {names.get(key, key)}",
+                        "before": _display_value(key, before),
+                        "after": _display_value(key, after),
+                    }
+                )
+            continue
         before, after = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
         rows.append(
             {
                 "field": name,
-                "label": _field_label(model, name),
+                "label": label,
                 "before": _display_value(name, before, model),
                 "after": _display_value(name, after, model),
             }
