@@ -377,3 +377,12 @@ def test_the_api_template_imports_cleanly(api_login, users, tmp_path, ledger_wor
     path.write_bytes(b"".join(download.streaming_content))
     response = _post(api, "api-ledger-import", path)
     assert response.status_code == 200 and response.json()["created"] == 1
+
+
+def test_the_api_refuses_a_file_that_is_no_ledger_with_a_clear_message(api_login, users, tmp_path, ledger_world):
+    path = tmp_path / "photo.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n0000")
+    response = _post(api_login(users[Role.OFFICE]), "api-ledger-check", path)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "ledger_file" and "无法识别的文件格式" in error["message"]
