@@ -690,15 +690,18 @@ def _load_batch(city: DemoCity, result: DemoResult, projects) -> GroundbreakingB
         "sub_sites": info["sub_sites"],
         "description": info["description"],
     }
-    members = [(projects[(s.name, s.year)], s.featured) for s in city.projects if s.in_batch]
+    # Each member takes part from one venue: "venue" is 0 for the main site, 1, 2 … for the sub-sites.
+    venues = [info["main_site"], *info["sub_sites"]]
+    venue_of = {item["name"]: venues[item["venue"]] for item in info["projects"]}
+    members = [(projects[(s.name, s.year)], s.featured, venue_of[s.name]) for s in city.projects if s.in_batch]
     batch = GroundbreakingBatch.objects.filter(name=values["name"], date=values["date"]).first()
     if batch is None:
         batch = services.save_batch(data=values, members=members, actor_label=ACTOR_LABEL)
         result.created["batches"] += 1
         return batch
     changed = {k: v for k, v in values.items() if getattr(batch, k) != v}
-    current = sorted((m.project_id, m.featured_order or 0) for m in batch.memberships.all())
-    wanted = sorted((p.pk, order or 0) for p, order in members)
+    current = sorted((m.project_id, m.featured_order or 0, m.site) for m in batch.memberships.all())
+    wanted = sorted((p.pk, order or 0, site) for p, order, site in members)
     if changed or current != wanted:
         batch = services.save_batch(
             batch=batch, data=changed, members=members if current != wanted else None, actor_label=ACTOR_LABEL

@@ -4,7 +4,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -89,7 +89,12 @@ class BatchSummary:
     count: int
     total_investment: Decimal
     annual_planned_investment: Decimal
-    members: list[BatchMembership]
+    members: list[BatchMembership]  # the member projects the reader may see, in featured order
+
+    @property
+    def hidden_count(self) -> int:
+        """Member projects counted in the published figures that the reader may not open."""
+        return self.count - len(self.members)
 
     @property
     def total_investment_yi(self) -> str:
@@ -120,21 +125,27 @@ class BatchSummary:
 
 
 def get_batch_summary(*, batch: GroundbreakingBatch, user=None) -> BatchSummary:
-    """Counts and investment per category of a batch's member projects (those ``user`` may see, if given)."""
+    """A batch's counts and investment per category, over all its member projects, and the members ``user`` may
+    see (all of them without a user).
+
+    The summary and totals were published at the ceremony: everyone who may open the batch reads the official
+    figures, never a sum rewritten over the rows they may see; only the member rows are scoped. One query.
+    """
     memberships = batch.memberships.select_related(
         "project__category", "project__owner", "project__responsible_department"
     )
-    if user is not None:
-        memberships = memberships.filter(project__in=Project.objects.visible_to(user))
-    members = sorted(memberships, key=lambda m: (m.featured_order is None, m.featured_order or 0, m.project_id))
+    if user is not None and not user.sees_everything:
+        visible = Project.objects.visible_to(user).filter(pk=OuterRef("project_id"))
+        memberships = memberships.annotate(visible=Exists(visible))
+    everyone = sorted(memberships, key=lambda m: (m.featured_order is None, m.featured_order or 0, m.project_id))
     by_category: dict[int, CategorySummary] = OrderedDict()
-    for membership in sorted(members, key=lambda m: (m.project.category.sort_order, m.project.category_id)):
+    for membership in sorted(everyone, key=lambda m: (m.project.category.sort_order, m.project.category_id)):
         project = membership.project
         item = by_category.setdefault(project.category_id, CategorySummary(category=project.category))
         item.count += 1
         item.total_investment += project.total_investment
         item.annual_planned_investment += project.annual_planned_investment
-    for membership in members:
+    for membership in everyone:
         if membership.featured_order is not None:
             by_category[membership.project.category_id].featured.append(membership.project.name)
     categories = list(by_category.values())
@@ -144,17 +155,23 @@ def get_batch_summary(*, batch: GroundbreakingBatch, user=None) -> BatchSummary:
         count=sum(c.count for c in categories),
         total_investment=sum((c.total_investment for c in categories), ZERO),
         annual_planned_investment=sum((c.annual_planned_investment for c in categories), ZERO),
-        members=members,
+        members=[m for m in everyone if getattr(m, "visible", True)],
     )
 
 
 @dataclass
 class Overview:
+    """The overview's figures. The totals and the category rows count the active projects; the withdrawn (退库)
+    ones are left out of them and given on their own; the stage rows list every stage, 退库 included."""
+
     count: int
     total_investment: Decimal
     annual_planned_investment: Decimal
     by_stage: list[dict]
     by_category: list[dict]
+    withdrawn_count: int = 0
+    withdrawn_total_investment: Decimal = ZERO
+    withdrawn_annual_planned_investment: Decimal = ZERO
 
 
 def get_overview(*, user, year: int | None = None) -> Overview:
@@ -179,7 +196,10 @@ def get_overview(*, user, year: int | None = None) -> Overview:
     stage_sums: dict[str, dict] = {}
     category_sums: dict[int, dict] = {}
     for cell in cells:
-        for key, sums in ((cell["stage"], stage_sums), (cell["category_id"], category_sums)):
+        targets = [(cell["stage"], stage_sums)]
+        if cell["stage"] != Stage.WITHDRAWN:
+            targets.append((cell["category_id"], category_sums))
+        for key, sums in targets:
             row = sums.setdefault(key, dict(empty))
             row["count"] += cell["count"]
             row["total"] += cell["total"]
@@ -190,10 +210,32 @@ def get_overview(*, user, year: int | None = None) -> Overview:
         {"category__id": c.pk, "category__name": c.name, "category__sort_order": c.sort_order, **category_sums[c.pk]}
         for c in categories
     ]
+    active = [row for stage, row in stage_sums.items() if stage != Stage.WITHDRAWN]
+    withdrawn = stage_sums.get(Stage.WITHDRAWN, empty)
     return Overview(
-        count=sum(row["count"] for row in stage_sums.values()),
-        total_investment=sum((row["total"] for row in stage_sums.values()), ZERO),
-        annual_planned_investment=sum((row["annual"] for row in stage_sums.values()), ZERO),
+        count=sum(row["count"] for row in active),
+        total_investment=sum((row["total"] for row in active), ZERO),
+        annual_planned_investment=sum((row["annual"] for row in active), ZERO),
         by_stage=by_stage,
         by_category=by_category,
+        withdrawn_count=withdrawn["count"],
+        withdrawn_total_investment=withdrawn["total"],
+        withdrawn_annual_planned_investment=withdrawn["annual"],
     )
+
+
+@dataclass
+class ProjectTotals:
+    count: int
+    total_investment: Decimal
+    annual_planned_investment: Decimal
+
+
+def get_project_totals(queryset) -> ProjectTotals:
+    """The count and investment sums of a (filtered, scoped) project queryset, in one aggregate query."""
+    sums = queryset.order_by().aggregate(
+        count=Count("id"),
+        total=Coalesce(Sum("total_investment"), ZERO),
+        annual=Coalesce(Sum("annual_planned_investment"), ZERO),
+    )
+    return ProjectTotals(count=sums["count"], total_investment=sums["total"], annual_planned_investment=sums["annual"])

@@ -299,11 +299,12 @@ def save_batch(
     *,
     batch: GroundbreakingBatch | None = None,
     data: dict,
-    members: Iterable[tuple[Project, int | None]] | None = None,
+    members: Iterable[tuple[Project, int | None] | tuple[Project, int | None, str]] | None = None,
     actor=None,
     actor_label: str = "",
 ) -> GroundbreakingBatch:
-    """Create or change a groundbreaking batch; ``members`` is [(project, featured_order or None), …]."""
+    """Create or change a groundbreaking batch; ``members`` is [(project, featured_order or None), …], each
+    optionally with the venue (会场) the project takes part from: (project, featured_order, site)."""
     if actor is not None and not actor.can_edit_all_projects:
         raise PermissionDeniedError()
     fields = ["name", "date", "main_site", "sub_sites", "description"]
@@ -316,12 +317,15 @@ def save_batch(
     batch.save()
     changes = diff(before, snapshot(batch, fields))
     if members is not None:
-        old = sorted(batch.memberships.values_list("project__name", flat=True))
+        old = _member_names(batch)
         batch.memberships.all().delete()
         BatchMembership.objects.bulk_create(
-            [BatchMembership(batch=batch, project=p, featured_order=order) for p, order in members]
+            [
+                BatchMembership(batch=batch, project=member[0], featured_order=member[1], site=_site(member))
+                for member in members
+            ]
         )
-        new = sorted(batch.memberships.values_list("project__name", flat=True))
+        new = _member_names(batch)
         if old != new:
             changes["projects"] = [old, new]
     if changes or creating:
@@ -333,3 +337,13 @@ def save_batch(
             changes=changes,
         )
     return batch
+
+
+def _site(member: tuple) -> str:
+    return (member[2] or "").strip() if len(member) > 2 else ""
+
+
+def _member_names(batch: GroundbreakingBatch) -> list[str]:
+    """The batch's members as its history lists them: each project's name, and its venue when it has one."""
+    rows = batch.memberships.values_list("project__name", "site")
+    return sorted(f"{name}（{site}）" if site else name for name, site in rows)

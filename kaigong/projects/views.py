@@ -66,11 +66,16 @@ def overview(request):
 @login_required
 def project_list(request):
     queryset, filterset = selectors.list_projects(user=request.user, params=request.GET)
-    # The count once (cached); then the page's keys, then those rows with their related rows joined.
-    page = DeferredJoinPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The count and the sums of the filtered set in one aggregate (the paginator takes its count from it); then
+    # the page's keys, then those rows with their related rows joined.
+    totals = selectors.get_project_totals(queryset)
+    paginator = DeferredJoinPaginator(queryset, PAGE_SIZE)
+    paginator.count = totals.count
+    page = paginator.get_page(request.GET.get("page"))
     form = _filter_form(filterset.form)
     context = {
         "page_obj": page,
+        "totals": totals,
         "filter_form": form,
         "filter_errors": filterset.errors if filterset.is_bound else {},
         "query_string": request.GET.urlencode(),
@@ -281,5 +286,5 @@ def batch_detail(request, pk: int):
     return render(
         request,
         "projects/batch_detail.html",
-        {"batch": batch, "summary": summary, "partial_view": not request.user.sees_everything},
+        {"batch": batch, "summary": summary},
     )

@@ -502,14 +502,16 @@ def test_batch_detail_gives_the_summary_in_the_articles_form(office, batch):
     assert [m["featured_order"] for m in body["members"]] == [1, 2, 3, None]
 
 
-def test_batch_detail_for_an_enterprise_user_covers_only_its_projects(users, api_login, batch):
+def test_batch_detail_for_an_enterprise_user_lists_its_projects_under_the_published_summary(users, api_login, batch):
     response = api_login(users[Role.ENTERPRISE]).get(reverse("batch-detail", args=[batch.pk]))
 
     assert response.status_code == 200
     body = response.json()
     assert [m["name"] for m in body["members"]] == ["国强储能电池", "国强光伏组件"]
-    assert body["summary"]["count"] == 2
-    assert body["summary"]["total_investment_yi"] == "65"
+    # The summary was published: the same figures and sentence for every reader, over all member projects.
+    assert body["summary"]["count"] == 4
+    assert body["summary"]["total_investment_yi"] == "115.5"
+    assert body["summary"]["sentence"].startswith("此次集中开工4个项目，包括旺龙药业扩建、国强储能电池等3个产业类项目")
 
 
 def test_batch_detail_does_not_query_per_member(office, batch, django_assert_max_num_queries):

@@ -87,7 +87,7 @@ def test_search_by_name_owner_and_code(office, industry, other_organization, que
 
 def test_filter_by_category_stage_and_year(office, users, industry, infrastructure):
     ProjectFactory(name="产业甲", category=industry, year=2024)
-    road = ProjectFactory(name="道路乙", category=infrastructure, year=2024)
+    road = ProjectFactory(name="道路乙", category=infrastructure, year=2024, coded=True)
     ProjectFactory(name="道路丙", category=infrastructure, year=2023)
     services.change_project_stage(project=road, stage="started", actor=users[Role.OFFICE])
     url = reverse("projects:list")
@@ -359,7 +359,7 @@ def test_edit_without_version_is_refused(office, industry):
 
 
 def test_stage_change_writes_history_visible_on_detail(office, industry):
-    project = ProjectFactory(category=industry)
+    project = ProjectFactory(category=industry, coded=True)
     page = office.get(reverse("projects:stage", args=[project.pk])).content.decode()
     assert 'value="started"' in page and 'value="operating"' not in page
     response = office.post(
@@ -441,7 +441,7 @@ def test_batch_page_shows_summary_and_members_in_featured_order(office, industry
 
 def test_overview_counts_and_investment_by_stage_and_category(office, users, industry, infrastructure):
     ProjectFactory(category=industry, total_investment=Decimal("1000000"), year=2024)
-    started = ProjectFactory(category=infrastructure, total_investment=Decimal("155000"), year=2024)
+    started = ProjectFactory(category=infrastructure, total_investment=Decimal("155000"), year=2024, coded=True)
     ProjectFactory(category=industry, total_investment=Decimal("50000"), year=2023)
     services.change_project_stage(project=started, stage="started", actor=users[Role.OFFICE])
     response = office.get(reverse("projects:overview"), {"year": 2024})
@@ -521,3 +521,84 @@ def test_history_is_paged_and_names_the_object_of_each_event(office, industry, d
     assert "备注0" in history and "备注44" not in history  # oldest last
     bad = office.get(url, {"history_page": "x"}).content.decode()  # a bad page number shows the first page
     assert f"1 / {pages}" in bad
+
+
+def test_batch_page_reads_the_published_summary_to_everyone_and_lists_the_rows_each_may_see(
+    login, users, office, industry, infrastructure, organization, other_organization
+):
+    own = ProjectFactory(name="国强光伏组件", category=industry, owner=organization,
+                         total_investment=Decimal("500000"), annual_planned_investment=Decimal("100000"))  # fmt: skip
+    other = ProjectFactory(name="旺龙药业扩建", category=industry, owner=other_organization,
+                           total_investment=Decimal("300000"), annual_planned_investment=Decimal("80000"))  # fmt: skip
+    road = ProjectFactory(name="浍河治理", category=infrastructure, owner=other_organization,
+                          total_investment=Decimal("355000"), annual_planned_investment=Decimal("148000"))  # fmt: skip
+    batch = GroundbreakingBatchFactory(name="2024年第一批", main_site="开发区主会场", sub_sites=["浍河分会场"])
+    services.save_batch(
+        batch=batch, data={}, members=[(other, 1, "开发区主会场"), (own, 2, "开发区主会场"), (road, None, "浍河分会场")]
+    )
+    url = reverse("projects:batch-detail", args=[batch.pk])
+    sentence = (
+        "此次集中开工3个项目，包括旺龙药业扩建、国强光伏组件等2个产业类项目，1个基础设施类项目，"
+        "总投资115.5亿元，年度投资32.8亿元。"
+    )
+
+    everything = office.get(url).content.decode()
+    assert sentence in everything
+    assert all(f"{name}</a>" in everything for name in ["国强光伏组件", "旺龙药业扩建", "浍河治理"])
+    assert 'data-testid="batch-visible-count"' not in everything
+    # Each row names the venue its project takes part from.
+    rows = re.findall(r"<tr>\s*<td class=\"num\">.*?</tr>", everything, flags=re.DOTALL)
+    venues = [re.findall(r"<td>([^<]*)</td>\s*</tr>", row)[0] for row in rows]
+    assert venues == ["开发区主会场", "开发区主会场", "浍河分会场"]
+
+    enterprise = login(users[Role.ENTERPRISE]).get(url).content.decode()
+    assert sentence in enterprise  # the published figures, not a sum over the rows it may see
+    assert 'data-stat="batch-count">3<' in enterprise
+    assert "国强光伏组件</a>" in enterprise
+    assert "旺龙药业扩建" in enterprise  # cited by the published sentence …
+    assert "旺龙药业扩建</a>" not in enterprise and "浍河治理" not in enterprise  # … but not listed
+    assert "此次集中开工3个项目，您可查看其中1个项目。" in enterprise
+
+
+def test_overview_counts_the_active_projects_and_gives_the_withdrawn_apart(office, users, industry):
+    ProjectFactory(category=industry, total_investment=Decimal("100000"), annual_planned_investment=Decimal("10000"))
+    gone = ProjectFactory(category=industry, total_investment=Decimal("25000"), annual_planned_investment=Decimal("0"))
+    services.change_project_stage(project=gone, stage="withdrawn", reason="企业调整计划", actor=users[Role.OFFICE])
+
+    response = office.get(reverse("projects:overview"))
+    body = response.content.decode()
+    assert 'data-stat="count">1<' in body
+    assert 'data-stat="total-yi">10<' in body
+    assert [row["count"] for row in response.context["overview"].by_category] == [1]
+    note = re.search(r'data-testid="overview-withdrawn">(.*?)</p>', body, flags=re.DOTALL).group(1)
+    assert "以上统计不含已退库项目：退库 1 个，总投资 2.5 亿元。" in note
+    assert "stage=withdrawn" in note
+    withdrawn_row = next(row for row in response.context["overview"].by_stage if row["stage"] == "withdrawn")
+    assert withdrawn_row["count"] == 1  # the stage table still lists 退库, labelled
+
+
+def test_list_gives_the_count_and_totals_of_the_filtered_set(
+    office, industry, infrastructure, django_assert_max_num_queries
+):
+    for amount in ["100000", "55000"]:
+        ProjectFactory(category=industry, total_investment=Decimal(amount), annual_planned_investment=Decimal("20000"))
+    ProjectFactory(category=infrastructure, total_investment=Decimal("900000"), annual_planned_investment=Decimal("1"))
+    ProjectFactory.create_batch(55, category=industry, total_investment=Decimal("0"),
+                                annual_planned_investment=Decimal("0"))  # fmt: skip
+
+    with CaptureQueriesContext(connection) as every:
+        body = office.get(reverse("projects:list"), {"category": industry.pk}).content.decode()
+    totals = re.search(r'data-testid="list-totals">(.*?)</p>', body, flags=re.DOTALL).group(1)
+    assert "共 57 个项目" in body and "第 1/2 页" in body
+    assert 'data-total="total">15.5<' in totals and 'data-total="annual">4<' in totals
+    # One aggregate gives the count and both sums: no separate COUNT query.
+    aggregates = [q["sql"] for q in every.captured_queries if "SUM(" in q["sql"].upper()]
+    counts = [
+        q["sql"]
+        for q in every.captured_queries
+        if q["sql"].upper().startswith("SELECT COUNT(") and "SUM(" not in q["sql"].upper()
+    ]
+    assert len(aggregates) == 1 and not counts
+
+    everything = office.get(reverse("projects:list")).content.decode()
+    assert 'data-total="total">105.5<' in everything
