@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml
 demo: install
 	$(BIN)/kaigong migrate --noinput
 	$(BIN)/kaigong collectstatic --noinput -v0
-	$(BIN)/kaigong load-demo
+	$(BIN)/kaigong load-demo --host '$(HOST)' --port '$(PORT)'
 	$(MAKE) --no-print-directory serve
 
 # gunicorn in front; beside it the task worker and a daily refresh of the approval clocks, lights and plan forecasts.

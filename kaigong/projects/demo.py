@@ -36,7 +36,6 @@ from kaigong.projects.models import Category, GroundbreakingBatch, Level, Projec
 DATA_FILE = Path(__file__).resolve().parent / "data" / "demo_city.json"
 ACTOR_LABEL = "命令 load-demo"
 DEMO_PASSWORD = "kaigong-demo-2024"
-DEMO_URL = "http://127.0.0.1:8000/"
 SEED = 141081
 
 # username, role, display name, department key, organization key
@@ -505,7 +504,6 @@ class DemoResult:
     # (username, role label, where: department or organization, still has the demo password)
     users: list[tuple[str, str, str, bool]] = field(default_factory=list)
     password: str = DEMO_PASSWORD
-    url: str = DEMO_URL
 
 
 def _record_create(obj, fields: dict) -> None:

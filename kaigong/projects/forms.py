@@ -32,6 +32,13 @@ class MoneyField(forms.DecimalField):
             raise ValidationError(exc.message, code="invalid") from exc  # in the page's language
 
 
+class GeoJSONField(forms.JSONField):
+    """A GeoJSON geometry typed as text: a project without one shows an empty box (not the JSON text "null")."""
+
+    def prepare_value(self, value):
+        return "" if value is None else super().prepare_value(value)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -51,7 +58,11 @@ class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = [*PROJECT_EDITABLE_FIELDS, "investors"]
-        field_classes = {"total_investment": MoneyField, "annual_planned_investment": MoneyField}
+        field_classes = {
+            "total_investment": MoneyField,
+            "annual_planned_investment": MoneyField,
+            "site_polygon": GeoJSONField,
+        }
         widgets = {
             "planned_start_date": DateInput(),
             "planned_completion_date": DateInput(),

@@ -3,7 +3,10 @@
 import datetime as dt
 import io
 import re
+import shutil
+import subprocess
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -226,3 +229,35 @@ def test_demo_city_is_deterministic():
     first, second = build_demo_city(), build_demo_city()
     assert first.projects == second.projects
     assert first.organizations == second.organizations
+
+
+@pytest.mark.parametrize(
+    ("options", "address"),
+    [
+        (["--port", "9123"], "http://127.0.0.1:9123/"),
+        (["--host", "10.1.2.3", "--port", "8080"], "http://10.1.2.3:8080/"),
+        (["--host", "0.0.0.0", "--port", "8001"], "http://127.0.0.1:8001/"),  # every interface: open it here
+    ],
+)
+def test_load_demo_prints_the_address_it_is_served_on(demo, options, address):
+    out = io.StringIO()
+    call_command("load-demo", *options, stdout=out, skip_checks=True)
+    assert f"打开 {address} ，" in out.getvalue()
+    assert ":8000" not in out.getvalue()
+
+
+def test_make_demo_passes_its_host_and_port_to_load_demo():
+    if not shutil.which("make"):
+        pytest.skip("make is not installed")
+    root = Path(__file__).resolve().parents[3]
+    dry_run = subprocess.run(
+        ["make", "-n", "demo", "HOST=0.0.0.0", "PORT=9123"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+    assert "load-demo --host '0.0.0.0' --port '9123'" in dry_run
+
+
+def test_every_batch_member_takes_part_from_one_of_the_batch_venues(demo):
+    batch = GroundbreakingBatch.objects.get()
+    venues = {batch.main_site, *batch.sub_sites}
+    sites = list(BatchMembership.objects.filter(batch=batch).values_list("site", flat=True))
+    assert len(sites) == 20 and set(sites) == venues  # each venue hosts at least one, none is blank

@@ -602,3 +602,23 @@ def test_list_gives_the_count_and_totals_of_the_filtered_set(
 
     everything = office.get(reverse("projects:list")).content.decode()
     assert 'data-total="total">105.5<' in everything
+
+
+def test_the_site_box_starts_empty_and_shows_a_stored_geometry(office, industry):
+    body = office.get(reverse("projects:create")).content.decode()
+    box = re.search(r'<textarea name="site_polygon"[^>]*>(.*?)</textarea>', body, flags=re.DOTALL).group(1)
+    assert box.strip() == ""  # not the text "null"
+    empty = ProjectFactory(category=industry, site_polygon=None)
+    body = office.get(reverse("projects:edit", args=[empty.pk])).content.decode()
+    assert (
+        re.search(r'<textarea name="site_polygon"[^>]*>(.*?)</textarea>', body, flags=re.DOTALL).group(1).strip() == ""
+    )
+    square = {"type": "Polygon", "coordinates": [[[111.3, 35.6], [111.4, 35.6], [111.4, 35.7], [111.3, 35.6]]]}
+    drawn = ProjectFactory(category=industry, site_polygon=square)
+    body = office.get(reverse("projects:edit", args=[drawn.pk])).content.decode()
+    assert "&quot;Polygon&quot;" in body and "111.3" in body
+    # Saving the form with the box left empty stores no geometry.
+    response = office.post(reverse("projects:edit", args=[empty.pk]), form_data(empty, site_polygon=""))
+    assert response.status_code == 302
+    empty.refresh_from_db()
+    assert empty.site_polygon is None

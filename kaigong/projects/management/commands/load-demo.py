@@ -26,7 +26,13 @@ LABELS = {
 class Command(BaseCommand):
     help = "加载演示数据（侯马市2024年重点项目）；可重复运行，不会产生重复数据。Load the demo city (idempotent)."
 
+    def add_arguments(self, parser):
+        # `make demo HOST=… PORT=…` passes the address gunicorn will listen on, so the login hint names it.
+        parser.add_argument("--host", default="127.0.0.1", help="服务地址 (the host the site is served on)")
+        parser.add_argument("--port", type=int, default=8000, help="服务端口 (the port the site is served on)")
+
     def handle(self, *args, **options):
+        url = _address(options["host"], options["port"])
         started = time.monotonic()
         try:
             result = load_demo()
@@ -43,7 +49,7 @@ class Command(BaseCommand):
             + (" " + _("更新：%(items)s。") % {"items": updated} if updated else "")
         )
         self.stdout.write("")
-        self.stdout.write(_("打开 %(url)s ，用以下任一账号登录：") % {"url": result.url})
+        self.stdout.write(_("打开 %(url)s ，用以下任一账号登录：") % {"url": url})
         self.stdout.write(_("演示密码: %(password)s") % {"password": result.password})
         width = max(len(username) for username, *_rest in result.users)
         for username, role, where, has_demo_password in result.users:
@@ -55,3 +61,13 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.WARNING(bilingual(gettext_noop("警告：演示账号和密码仅供演示使用，切勿用于生产环境。")))
         )
+
+
+def _address(host: str, port: int) -> str:
+    """The address to open: a server listening on every interface is reached on this machine as 127.0.0.1."""
+    host = (host or "").strip().strip("[]") or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address
+    return f"http://{host}:{port}/"
