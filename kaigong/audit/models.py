@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from kaigong.audit.choices import AuditAction
+from kaigong.audit.choices import AuditAction, note_display
 
 # The actor_label stored for commands and jobs that name no actor; stored in Chinese, shown translated.
 SYSTEM_ACTOR = gettext_noop("系统")
@@ -79,6 +79,11 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("audit events cannot be deleted")
+
+    @property
+    def note_display(self) -> str:
+        """The note with a step's code shown by its name (kaigong.audit.choices.AuditNote)."""
+        return note_display(self.note)
 
     @property
     def actor_display(self) -> str:
