@@ -10,7 +10,11 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self):
         from kaigong.approvals.models import department_items_reach
+        from kaigong.approvals.services import groundbreaking_objections
         from kaigong.projects.scoping import register_department_reach
+        from kaigong.projects.stage_guards import register_stage_guard
 
         # A department reads the projects on which it approves a checklist item (issue 8 §4).
         register_department_reach("approvals.items", department_items_reach)
+        # Groundbreaking with pre-start items undecided needs the office's recorded reason (issue 8 §5).
+        register_stage_guard("approvals.groundbreaking", groundbreaking_objections)

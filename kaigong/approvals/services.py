@@ -18,6 +18,7 @@ from kaigong.approvals.choices import (
     ACTION_SIDES,
     ACTION_SOURCES,
     ACTION_TARGETS,
+    CLOSED_STATUSES,
     ITEM_TRANSITIONS,
     ActorSide,
     Decision,
@@ -35,11 +36,14 @@ from kaigong.approvals.models import (
     WarningNotice,
 )
 from kaigong.approvals.plan_services import refresh_project_forecast
+from kaigong.approvals.planning import GROUNDBREAKING_STAGES
 from kaigong.approvals.rules import evaluate, project_facts
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import diff, record_event, record_events, snapshot
 from kaigong.core.exceptions import PermissionDeniedError, TransitionNotAllowed
+from kaigong.projects.choices import Stage
 from kaigong.projects.models import Project
+from kaigong.projects.stage_guards import StageObjection
 
 MATTER_FIELDS = [
     "code",
@@ -652,3 +656,32 @@ def _clock_changed(stored: dict, clock: Clock, *, today, calendar) -> bool:
 def mark_notices_read(*, user) -> int:
     """Mark all of ``user``'s unread notices read (their own inbox: not audited). Returns how many."""
     return WarningNotice.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())
+
+
+# --- groundbreaking ------------------------------------------------------------------------------------------------
+
+
+def groundbreaking_objections(project: Project, stage: str) -> list[StageObjection]:
+    """A stage guard (projects.stage_guards, registered in ApprovalsConfig.ready): moving to 新开工 while required
+    items that gate groundbreaking (the plan's GROUNDBREAKING_STAGES) are undecided; the office may proceed with a
+    recorded reason."""
+    if stage != Stage.STARTED or project.pk is None:
+        return []
+    names = list(
+        ChecklistItem.objects.filter(
+            checklist__project_id=project.pk, is_required=True, matter__approval_stage__in=GROUNDBREAKING_STAGES
+        )
+        .exclude(status__in=CLOSED_STATUSES)
+        .order_by("matter__approval_stage", "matter__sort_order", "id")
+        .values_list("matter__name", flat=True)
+    )
+    if not names:
+        return []
+    shown = "、".join(names[:3]) + ("等" if len(names) > 3 else "")
+    return [
+        StageObjection(
+            gettext_noop("前期手续尚有%(count)s项未办结(%(names)s)"),
+            {"count": len(names), "names": shown},
+            waivable=True,
+        )
+    ]

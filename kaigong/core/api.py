@@ -66,6 +66,8 @@ def _flatten(detail):
 def exception_handler(exc, context):
     if isinstance(exc, KaigongError):
         body = {"error": {"code": exc.code, "message": exc.message, "message_en": exc.message_en}}
+        if exc.field:
+            body["error"]["fields"] = {exc.field: [exc.message]}
         return Response(body, status=exc.status)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

@@ -15,14 +15,17 @@ def bilingual(message: str) -> str:
 
 
 class KaigongError(Exception):
-    """Base for errors a user can act on. ``message`` is Chinese (a gettext msgid)."""
+    """Base for errors a user can act on. ``message`` is Chinese (a gettext msgid). ``field`` names the input it is
+    about, where there is one: a page puts the message on that field, the API lists it under ``fields``."""
 
     code = "error"
     status = 400
+    field = ""
 
-    def __init__(self, message: str, *, params: dict | None = None):
+    def __init__(self, message: str, *, params: dict | None = None, field: str = ""):
         self.msgid = message
         self.params = params or {}
+        self.field = field
         super().__init__(self.message)
 
     @property

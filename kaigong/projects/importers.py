@@ -76,6 +76,7 @@ from kaigong.projects.ledger import (
     parse_year,
 )
 from kaigong.projects.models import Category, LedgerImport, Level, Project
+from kaigong.projects.stage_guards import stage_objections
 
 HEADER_SEARCH_ROWS = 15
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -1114,6 +1115,8 @@ class LedgerImporter:
                 gettext_noop("项目不能从“%(from)s”变更为“%(to)s”"),
                 {"from": Stage(project.stage).label, "to": Stage(stage).label},
             )
+        elif project is not None and stage == Stage.STARTED and project.stage != Stage.STARTED:
+            self._check_start(project, data, values, problem)
 
         if code and project is None and code in self.code_owner:
             problem("project_code", gettext_noop("项目代码 %(code)s 已被其他项目使用"), {"code": code})
@@ -1133,6 +1136,19 @@ class LedgerImporter:
             new_owner=new_owner,
             version=project.version if project is not None else None,
         )
+
+    def _check_start(self, project, data, values, problem) -> None:
+        """A row moving a project to 新开工 meets what services.change_project_stage holds a move to (a project code,
+        a start not after today, no objection of another app), as row problems: a sheet records no reason."""
+        if not (data.get("project_code") or project.project_code):
+            problem("project_code", gettext_noop("变更为新开工须先填写项目代码"))
+        start, today = values.get("actual_start_date"), timezone.localdate()
+        if isinstance(start, dt.date) and start > today:
+            problem(
+                "actual_start_date", gettext_noop("实际开工时间不能晚于今天(%(today)s)"), {"today": today.isoformat()}
+            )
+        for objection in stage_objections(project=project, stage=Stage.STARTED):
+            problem("stage", gettext_noop("%(objection)s;请在项目页面变更阶段并填写原因"), {"objection": objection})
 
     def _resolve_owner(self, values, data, problem) -> tuple[str, str] | None:
         name = values.get("owner")

@@ -23,6 +23,7 @@ from kaigong.core.exceptions import (
 )
 from kaigong.projects.choices import STAGE_TRANSITIONS, STAGES_NEEDING_REASON, Pool, Stage
 from kaigong.projects.models import BatchMembership, GroundbreakingBatch, Project, StageChange
+from kaigong.projects.stage_guards import stage_objections
 
 # Fields a create/update may set. Stage, actual dates, withdrawal and version belong to their own services.
 PROJECT_EDITABLE_FIELDS = [
@@ -174,6 +175,28 @@ def update_project(
     return project
 
 
+def _check_can_start(project: Project, *, actor, reason: str) -> None:
+    """Groundbreaking needs the project code; what other apps object to (the approvals: pre-start items still
+    undecided, projects.stage_guards) stops it too, unless the office proceeds with a recorded reason."""
+    if not (project.project_code or "").strip():
+        raise KaigongError(gettext_noop("变更为新开工须先填写项目代码"), field="project_code")
+    for objection in stage_objections(project=project, stage=Stage.STARTED):
+        if not objection.waivable:
+            raise KaigongError(objection.msgid, params=objection.params, field="stage")
+        if actor is not None and not actor.can_edit_all_projects:
+            raise KaigongError(
+                gettext_noop("%(objection)s;只有项目办可以填写原因后继续"),
+                params={"objection": objection},
+                field="stage",
+            )
+        if not reason:
+            raise KaigongError(
+                gettext_noop("%(objection)s;须填写原因才能变更为新开工"),
+                params={"objection": objection},
+                field="reason",
+            )
+
+
 @transaction.atomic
 def change_project_stage(
     *,
@@ -196,8 +219,15 @@ def change_project_stage(
         )
     reason = (reason or "").strip()
     if stage in STAGES_NEEDING_REASON and not reason:
-        raise KaigongError(gettext_noop("暂停或退库须填写原因"))
-    effective = effective_date or timezone.localdate()
+        raise KaigongError(gettext_noop("暂停或退库须填写原因"), field="reason")
+    today = timezone.localdate()
+    effective = effective_date or today
+    if effective > today:
+        raise KaigongError(
+            gettext_noop("生效日期不能晚于今天(%(today)s)"), params={"today": today.isoformat()}, field="effective_date"
+        )
+    if stage == Stage.STARTED:
+        _check_can_start(project, actor=actor, reason=reason)
     version = project.version if expected_version is None else expected_version
     if Project.objects.filter(pk=project.pk, version=version).update(version=F("version") + 1) != 1:
         raise StaleVersionError()

@@ -172,7 +172,7 @@ def _add_service_error(form, exc: Exception) -> None:
     elif isinstance(exc, ValidationError):
         form.add_error(None, exc)
     else:
-        form.add_error(None, _message(exc))
+        form.add_error(exc.field if exc.field in form.fields else None, _message(exc))
 
 
 @login_required

@@ -140,7 +140,10 @@ class ProjectViewSet(
         summary="Change a project's stage",
         description=(
             "Moves the project along the pipeline (allowed transitions only; pausing and withdrawal need a "
-            "reason). Moving to `started` sets the actual start date to `effective_date`. Audited."
+            "reason). Moving to `started` sets the actual start date to `effective_date`. Audited. "
+            "`effective_date` cannot be after today (Asia/Shanghai); moving to `started` needs the project code and, "
+            "while pre-start checklist items are undecided, a `reason` given by the project office. Refusals name "
+            "the field in `error.fields`."
         ),
         request=ProjectStageChangeSerializer,
         responses={200: ProjectSerializer, **error_responses(400, 401, 403, 404, 409)},

@@ -42,6 +42,10 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     annual_planned_investment = Decimal("3000.00")
     planned_start_date = dt.date(2024, 3, 1)
 
+    class Params:
+        # ProjectFactory(coded=True): a project with its project code, as a move to 新开工 needs.
+        coded = factory.Trait(project_code=factory.Sequence(lambda n: f"2019-141081-04-01-{n + 900000:06d}"))
+
     @factory.post_generation
     def _search_text(obj, create, extracted, **kwargs):
         obj.refresh_search_text()

@@ -36,6 +36,12 @@ def office(users, api_login):
     return api_login(users[Role.OFFICE])
 
 
+def give_code(project, code="2019-141081-04-01-000042"):
+    """Set up a project code (a move to 新开工 needs one) without a new version."""
+    project.project_code = code
+    project.save(update_fields=["project_code"])
+
+
 @pytest.fixture
 def project(department, organization, industry):
     return ProjectFactory(
@@ -100,6 +106,7 @@ def test_list_search_by_pinyin_initials_name_and_code(office, project, industry)
 
 def test_list_filters_by_category_stage_year_and_batch(office, project, industry, infrastructure):
     road = ProjectFactory(name="迎宾路改造", category=infrastructure, year=2023)
+    give_code(project)
     services.change_project_stage(project=project, stage="started", effective_date=dt.date(2024, 1, 1))
     batch = services.save_batch(data={"name": "2024年第一批", "date": dt.date(2024, 1, 1)}, members=[(project, 1)])
 
@@ -331,6 +338,7 @@ def test_put_on_a_stale_version_is_409_and_changes_nothing(office, project):
 def test_stage_change_sets_actual_start_and_is_audited(users, api_login, project):
     api = api_login(users[Role.DEPARTMENT])
     url = reverse("project-stage", args=[project.pk])
+    give_code(project)
 
     response = api.post(url, {"stage": "started", "effective_date": "2024-01-01", "reason": "集中开工", "version": 1})
 

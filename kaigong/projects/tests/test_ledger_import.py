@@ -173,7 +173,7 @@ def test_the_same_project_twice_in_a_sheet_is_an_error(tmp_path, ledger_world):
 
 def test_update_by_code_and_by_id_and_stage_change_through_the_service(tmp_path, ledger_world):
     by_code = ProjectFactory(project_code="2024-141081-04-01-000002", category=ledger_world["industry"])
-    by_id = ProjectFactory(category=ledger_world["industry"])
+    by_id = ProjectFactory(category=ledger_world["industry"], coded=True)  # a move to 新开工 needs a code
     rows = [
         ["项目ID", "项目代码", "项目名称", "项目类别", "总投资", "项目阶段", "实际开工时间"],
         ["", "2024-141081-04-01-000002", "按代码更新", "产业类", "20000", "谋划", None],

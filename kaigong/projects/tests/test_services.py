@@ -89,7 +89,7 @@ def office(users):
 
 @pytest.fixture
 def own_project(department):
-    return ProjectFactory(responsible_department=department, name="合欢街南延道路建设工程")
+    return ProjectFactory(responsible_department=department, name="合欢街南延道路建设工程", coded=True)
 
 
 @pytest.fixture
@@ -262,7 +262,7 @@ def test_the_table_in_choices_is_the_pipeline():
 @pytest.mark.parametrize("to_stage", Stage.values)
 @pytest.mark.parametrize("from_stage", Stage.values)
 def test_transitions_table_is_enforced(office, from_stage, to_stage):
-    project = move(ProjectFactory(), *PATHS[from_stage], actor=office)
+    project = move(ProjectFactory(coded=True), *PATHS[from_stage], actor=office)
     assert project.stage == from_stage
     version = project.version
     if (from_stage, to_stage) in ALLOWED:
