@@ -1,11 +1,26 @@
 """Ledger export: the projects a user may see, filtered as on the list page, written as a .xlsx ledger.
 
 Streaming: a write-only workbook fed from ``queryset.iterator()``, so memory stays flat in the row count.
-Subtotals and the total are summed as Decimals in 万元, so they never drift by float rounding.
+
+小计 and 合计 rows are SUM formulas, so they stay right when a clerk edits an amount, and each carries its cached
+value (the Decimal sum in 万元, so it never drifts by float rounding): viewers that do not calculate show it too.
+openpyxl cannot store a formula's cached value (it writes ``<f>…</f><v></v>``), so ``_store_cached_values``
+fills the empty ``<v>`` of those few cells in the saved sheet, one streaming pass; the workbook also keeps
+``fullCalcOnLoad`` so Excel and WPS recompute on open whatever the cache says.
+
+Every text cell is written as text: openpyxl reads a string that starts with "=" as a formula and "#N/A" and the
+like as an error value, so a project named "=1+2" would become a formula; ``_LedgerSheetWriter`` marks such cells
+as strings.
+
+Print setup: landscape, fitted to one page wide, the title, unit and header rows repeated on each page; an
+autofilter on the header row over the project and subtotal rows (the 合计 row stays visible below it).
 """
 
 import datetime as dt
+import re
+import shutil
 import tempfile
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,7 +32,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
 
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import record_event
@@ -30,6 +47,8 @@ ZERO = Decimal("0.00")
 AMOUNT_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 CHUNK_SIZE = 2000
+HEADER_ROWS = 3  # title, unit, column headers: the first project is on row 4
+_EMPTY_FORMULA_VALUE = re.compile(rb"<f>([^<]*)</f><v\s*(?:/>|></v>)")
 
 
 @dataclass
@@ -119,16 +138,32 @@ def _row_values(row: dict, number: int, labels: dict) -> list:
 
 
 class _LedgerSheetWriter:
-    """Writes rows to a write-only sheet with the ledger's formats."""
+    """Writes rows to a write-only sheet with the ledger's formats; knows the row it is on, for the formulas."""
 
     def __init__(self, ws):
         self.ws = ws
         self.amount_indexes = {i for i, c in enumerate(COLUMNS) if c.kind == AMOUNT}
+        keys = [c.key for c in COLUMNS]
+        self.keys = keys
+        self.content_index = keys.index("construction_content")
+        self.summed = {
+            i: column_letter(i) for i in (keys.index("total_investment"), keys.index("annual_planned_investment"))
+        }
         self.bold = Font(bold=True)
         self.sum_fill = PatternFill("solid", fgColor="F2F2F2")
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.rows_written = 0
+        self.cached: dict[str, Decimal] = {}  # formula text (without "=") → its value
+
+    def append(self, row: list) -> int:
+        self.ws.append(row)
+        self.rows_written += 1
+        return self.rows_written
 
     def cell(self, value, *, bold=False, fill=None, number_format=None, align=None):
         cell = WriteOnlyCell(self.ws, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # text, even "=1+2" or "#N/A"
         if bold:
             cell.font = self.bold
         if fill is not None:
@@ -139,35 +174,101 @@ class _LedgerSheetWriter:
             cell.alignment = align
         return cell
 
-    def data_row(self, values: list) -> None:
+    def data_row(self, values: list) -> int:
         row = []
         for i, value in enumerate(values):
             if i in self.amount_indexes:
                 row.append(self.cell(value, number_format=AMOUNT_FORMAT))
             elif isinstance(value, dt.date):
                 row.append(self.cell(value, number_format=DATE_FORMAT))
+            elif i == self.content_index:
+                row.append(self.cell(value, align=self.wrap))
+            elif isinstance(value, str) and value and (value[0] == "=" or value in ERROR_CODES):
+                row.append(self.cell(value))
             else:
-                row.append(value)
-        self.ws.append(row)
+                row.append(value)  # plain values are cheaper: openpyxl reuses one cell for them
+        return self.append(row)
 
-    def sum_row(self, *, label: str, category: str, count: int, total: Decimal, annual: Decimal) -> None:
+    def sum_row(self, *, label: str, category: str, count: int, sums: dict[str, tuple[str, Decimal]]) -> int:
+        """A 小计/合计 row; ``sums`` maps a column key to its formula (without "=") and the Decimal it gives."""
         values = [""] * len(COLUMNS)
-        keys = [c.key for c in COLUMNS]
-        values[keys.index("name")] = f"{label}({count}个项目)"
-        values[keys.index("category")] = category
-        values[keys.index("total_investment")] = total
-        values[keys.index("annual_planned_investment")] = annual
+        values[self.keys.index("name")] = f"{label}({count}个项目)"
+        values[self.keys.index("category")] = category
+        for key, (formula, value) in sums.items():
+            values[self.keys.index(key)] = "=" + formula
+            self.cached[formula] = value
         row = []
         for i, value in enumerate(values):
-            row.append(
-                self.cell(
-                    value,
-                    bold=True,
-                    fill=self.sum_fill,
-                    number_format=AMOUNT_FORMAT if i in self.amount_indexes else None,
-                )
-            )
-        self.ws.append(row)
+            cell = WriteOnlyCell(self.ws, value=value)
+            if i not in self.amount_indexes:
+                cell.data_type = "s"  # the label and category are text whatever they hold
+            cell.font = self.bold
+            cell.fill = self.sum_fill
+            if i in self.amount_indexes:
+                cell.number_format = AMOUNT_FORMAT
+            row.append(cell)
+        return self.append(row)
+
+    def subtotal_row(self, *, category: str, first: int, last: int, total: Decimal, annual: Decimal) -> int:
+        (total_col, annual_col) = self.summed.values()
+        return self.sum_row(
+            label="小计",
+            category=category,
+            count=last - first + 1,
+            sums={
+                "total_investment": (f"SUM({total_col}{first}:{total_col}{last})", total),
+                "annual_planned_investment": (f"SUM({annual_col}{first}:{annual_col}{last})", annual),
+            },
+        )
+
+    def total_row(self, *, subtotal_rows: list[int], count: int, total: Decimal, annual: Decimal) -> int:
+        (total_col, annual_col) = self.summed.values()
+
+        def formula(col: str) -> str:
+            # The sum of the 小计 cells: the 合计 follows an edited amount through its 小计.
+            return "SUM(" + ",".join(f"{col}{r}" for r in subtotal_rows) + ")" if subtotal_rows else "0"
+
+        return self.sum_row(
+            label="合计",
+            category="",
+            count=count,
+            sums={
+                "total_investment": (formula(total_col), total),
+                "annual_planned_investment": (formula(annual_col), annual),
+            },
+        )
+
+
+def _store_cached_values(path: Path, sheet_xml: str, cached: Mapping[str, Decimal]) -> None:
+    """Fill the empty ``<v>`` openpyxl leaves after each of our formulas with its value, in one streaming pass.
+
+    The formulas are unique in the sheet (each names its own rows), so a formula's text says which value is its.
+    Cells are matched whole: the buffer is cut after the last ``</c>``, so no cell is split between two reads.
+    """
+    if not cached:
+        return
+
+    values = {formula.encode(): format(value, "f").encode() for formula, value in cached.items()}
+
+    def fill(match: re.Match) -> bytes:
+        value = values.get(match.group(1))
+        return match.group(0) if value is None else b"<f>" + match.group(1) + b"</f><v>" + value + b"</v>"
+
+    patched = path.with_suffix(".tmp.xlsx")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != sheet_xml:
+                target.writestr(info, source.read(info.filename))
+                continue
+            with source.open(info) as src, target.open(info, "w") as dst:
+                carry = b""
+                while chunk := src.read(1 << 20):
+                    data = carry + chunk
+                    cut = data.rfind(b"</c>") + 4 if b"</c>" in data else 0
+                    dst.write(_EMPTY_FORMULA_VALUE.sub(fill, data[:cut]))
+                    carry = data[cut:]
+                dst.write(_EMPTY_FORMULA_VALUE.sub(fill, carry))
+    shutil.move(patched, path)
 
 
 def export_ledger(*, user, params: Mapping | None = None, actor_label: str = "") -> LedgerExport:
@@ -188,19 +289,31 @@ def export_ledger(*, user, params: Mapping | None = None, actor_label: str = "")
     with translation.override("zh-hans"):
         title = ledger_title(filterset)
         workbook = Workbook(write_only=True)
+        workbook.calculation.fullCalcOnLoad = True  # Excel and WPS recompute the 小计/合计 formulas on open
         ws = workbook.create_sheet(title="台账")
         writer = _LedgerSheetWriter(ws)
+        last = column_letter(len(COLUMNS) - 1)
+        # Print setup. The sheet's properties (fit to page) are written with its first row: set them before it.
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+        ws.print_title_rows = f"1:{HEADER_ROWS}"
         for i, column in enumerate(COLUMNS):
             ws.column_dimensions[column_letter(i)].width = column.width
-        last = column_letter(len(COLUMNS) - 1)
         ws.merged_cells.add(f"A1:{last}1")
         ws.freeze_panes = "D4"
-        ws.append(
+        writer.append(
             [writer.cell(title, bold=True, align=Alignment(horizontal="center", vertical="center"))]
             + [None] * (len(COLUMNS) - 1)
         )
-        ws.append([f"单位:{UNIT_WAN}"] + [None] * (len(COLUMNS) - 2) + [f"导出时间:{timezone.localdate():%Y-%m-%d}"])
-        ws.append([writer.cell(c.header, bold=True, fill=writer.sum_fill) for c in COLUMNS])
+        writer.append(
+            [writer.cell(f"单位:{UNIT_WAN}")]
+            + [None] * (len(COLUMNS) - 2)
+            + [writer.cell(f"导出时间:{timezone.localdate():%Y-%m-%d}")]
+        )
+        writer.append([writer.cell(c.header, bold=True, fill=writer.sum_fill) for c in COLUMNS])
 
         labels = {
             name: {value: str(label) for value, label in Project._meta.get_field(name).choices}
@@ -208,28 +321,38 @@ def export_ledger(*, user, params: Mapping | None = None, actor_label: str = "")
         }
         count = 0
         total = annual = ZERO
-        group = None  # (category id, name, count, total, annual)
+        subtotal_rows: list[int] = []
+        group = None  # [category id, name, first row, last row, total, annual]
+
+        def close_group() -> None:
+            subtotal_rows.append(
+                writer.subtotal_row(category=group[1], first=group[2], last=group[3], total=group[4], annual=group[5])
+            )
+
         for row in queryset.values(*ROW_FIELDS).iterator(chunk_size=CHUNK_SIZE):
             if group is not None and group[0] != row["category_id"]:
-                writer.sum_row(label="小计", category=group[1], count=group[2], total=group[3], annual=group[4])
+                close_group()
                 group = None
-            if group is None:
-                group = [row["category_id"], row["category__name"], 0, ZERO, ZERO]
             count += 1
-            group[2] += 1
-            group[3] += row["total_investment"]
-            group[4] += row["annual_planned_investment"]
+            row_index = writer.data_row(_row_values(row, count, labels))
+            if group is None:
+                group = [row["category_id"], row["category__name"], row_index, row_index, ZERO, ZERO]
+            group[3] = row_index
+            group[4] += row["total_investment"]
+            group[5] += row["annual_planned_investment"]
             total += row["total_investment"]
             annual += row["annual_planned_investment"]
-            writer.data_row(_row_values(row, count, labels))
         if group is not None:
-            writer.sum_row(label="小计", category=group[1], count=group[2], total=group[3], annual=group[4])
-        writer.sum_row(label="合计", category="", count=count, total=total, annual=annual)
+            close_group()
+        # The filter covers the projects and their 小计 rows; the 合计 below it stays in view whatever is filtered.
+        ws.auto_filter.ref = f"A{HEADER_ROWS}:{last}{writer.rows_written}"
+        writer.total_row(subtotal_rows=subtotal_rows, count=count, total=total, annual=annual)
 
     handle = tempfile.NamedTemporaryFile(prefix="kaigong-ledger-", suffix=".xlsx", delete=False)  # noqa: SIM115
     handle.close()
     path = Path(handle.name)
     workbook.save(path)
+    _store_cached_values(path, ws.path.lstrip("/"), writer.cached)
 
     with transaction.atomic():
         record_event(

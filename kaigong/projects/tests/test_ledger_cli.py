@@ -7,8 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from kaigong.audit.models import AuditEvent
+from kaigong.projects.ledger import COLUMNS
 from kaigong.projects.models import Project
 from kaigong.projects.tests.factories import ProjectFactory
 from kaigong.projects.tests.ledger_sheets import make_ledger_world, write_xlsx
@@ -86,10 +88,15 @@ def test_export_writes_the_file_with_filters(tmp_path, ledger_world):
 
 
 def test_export_without_filters_exports_everything(tmp_path, ledger_world):
-    ProjectFactory(category=ledger_world["industry"])
-    ProjectFactory(category=ledger_world["infra"])
+    ProjectFactory(category=ledger_world["industry"], total_investment=Decimal("100.10"))
+    ProjectFactory(category=ledger_world["infra"], total_investment=Decimal("200.20"))
     out, _ = _run("export-ledger", "--out", str(tmp_path / "all.xlsx"))
     assert "已导出2个项目" in out
+    # The file the command writes has the same 合计: a SUM of the 小计 cells, with its value cached.
+    n = get_column_letter([c.key for c in COLUMNS].index("total_investment") + 1)
+    total = load_workbook(tmp_path / "all.xlsx").active[f"{n}8"].value
+    shown = load_workbook(tmp_path / "all.xlsx", data_only=True).active
+    assert (total, shown["C8"].value, shown[f"{n}8"].value) == (f"=SUM({n}5,{n}7)", "合计(2个项目)", 300.3)
 
 
 def test_export_with_an_unknown_filter_fails(tmp_path, db):

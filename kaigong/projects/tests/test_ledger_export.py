@@ -1,5 +1,7 @@
-"""Ledger export: layout, Decimal subtotals and total, scoping, filters, audit, round trip."""
+"""Ledger export: layout, subtotal/total formulas with cached values, print setup, text cells, scoping, filters,
+audit, round trip."""
 
+import re
 from decimal import Decimal
 from io import BytesIO
 
@@ -24,9 +26,26 @@ def ledger_world(db, department, other_department, organization):
     return make_ledger_world(department, other_department, organization)
 
 
-def _sheet(response):
+def _sheet(response, *, data_only=False):
+    """The exported sheet; ``data_only`` reads the cached values of formulas instead of the formulas."""
     content = b"".join(response.streaming_content)
-    return load_workbook(BytesIO(content)).active
+    return load_workbook(BytesIO(content), data_only=data_only).active
+
+
+def _both(response):
+    """The sheet read twice from one download: with formulas, and with the values a viewer shows."""
+    content = b"".join(response.streaming_content)
+    return load_workbook(BytesIO(content)).active, load_workbook(BytesIO(content), data_only=True).active
+
+
+def _sum(ws_values, formula: str) -> Decimal:
+    """What SUM(N4:N5) or SUM(N6,N8) adds up in the sheet as a viewer sees it (the references, not our Decimals)."""
+    total = Decimal("0")
+    for ref in re.fullmatch(r"=SUM\((.*)\)", formula).group(1).split(","):
+        cells = ws_values[ref]
+        for cell in (c for row in cells for c in row) if isinstance(cells, tuple) else [cells]:
+            total += Decimal(str(cell.value))
+    return total
 
 
 def _rows(ws):
@@ -72,8 +91,8 @@ def test_export_has_title_unit_header_subtotals_and_total(login, users, projects
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    ws = _sheet(response)
-    rows = _rows(ws)
+    ws, shown = _both(response)
+    rows = _rows(shown)
     assert rows[0][0] == "侯马市2024年重点项目台账"
     assert f"A1:{get_column_letter(len(HEADERS))}1" in {str(r) for r in ws.merged_cells.ranges}
     assert rows[1][0] == "单位:万元"
@@ -83,6 +102,7 @@ def test_export_has_title_unit_header_subtotals_and_total(login, users, projects
     annual = HEADERS.index("年度计划投资")
     body = [(r[names], r[total], r[annual]) for r in rows[3:]]
     assert [b[0] for b in body] == ["乙", "甲", "小计(2个项目)", "丙", "小计(1个项目)", "合计(3个项目)"]
+    # The values a viewer shows without recalculating: the Decimal sums, no float drift.
     assert Decimal(str(body[2][1])) == Decimal("0.30")
     assert Decimal(str(body[-1][1])) == Decimal("115000.85")
     assert Decimal(str(body[-1][2])) == Decimal("32800.75")
@@ -90,6 +110,71 @@ def test_export_has_title_unit_header_subtotals_and_total(login, users, projects
     assert first[HEADERS.index("项目ID")] == projects[1].pk
     assert first[HEADERS.index("项目类别")] == "产业类"
     assert first[HEADERS.index("项目阶段")] == "谋划"
+
+
+def test_subtotals_and_total_are_sum_formulas_with_their_values_cached(login, users, projects):
+    ws, shown = _both(login(users[Role.OFFICE]).get(reverse("projects:ledger-export"), {"year": 2024}))
+    n, a = (get_column_letter(HEADERS.index(h) + 1) for h in ("总投资", "年度计划投资"))
+    # Rows: 4 乙, 5 甲, 6 小计, 7 丙, 8 小计, 9 合计.
+    assert [ws[f"{n}{r}"].value for r in (6, 8, 9)] == [f"=SUM({n}4:{n}5)", f"=SUM({n}7:{n}7)", f"=SUM({n}6,{n}8)"]
+    assert [ws[f"{a}{r}"].value for r in (6, 8, 9)] == [f"=SUM({a}4:{a}5)", f"=SUM({a}7:{a}7)", f"=SUM({a}6,{a}8)"]
+    for column in (n, a):
+        for row in (6, 8, 9):
+            formula = ws[f"{column}{row}"].value
+            cached = Decimal(str(shown[f"{column}{row}"].value))
+            assert cached == _sum(shown, formula), (column, row, formula)
+    # A clerk who edits an amount sees the 小计 and 合计 follow it: Excel and WPS recompute on open as well.
+    assert ws.parent.calculation.fullCalcOnLoad
+
+
+def test_an_empty_export_has_a_zero_total(login, users, ledger_world):
+    ws, shown = _both(login(users[Role.OFFICE]).get(reverse("projects:ledger-export")))
+    rows = _rows(shown)
+    assert len(rows) == 4
+    assert rows[3][HEADERS.index("项目名称")] == "合计(0个项目)"
+    assert rows[3][HEADERS.index("总投资")] == 0
+    assert ws.auto_filter.ref == f"A3:{get_column_letter(len(HEADERS))}3"
+
+
+def test_print_setup_autofilter_and_wrapped_content(login, users, projects):
+    ws = _sheet(login(users[Role.OFFICE]).get(reverse("projects:ledger-export"), {"year": 2024}))
+    last = get_column_letter(len(HEADERS))
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert (int(ws.page_setup.fitToWidth), int(ws.page_setup.fitToHeight)) == (1, 0)  # one page wide, any long
+    assert ws.print_title_rows == "$1:$3"  # title, unit and header on every printed page
+    # The filter sits on the header row and spans the projects and subtotals; the 合计 (row 9) stays below it.
+    assert ws.auto_filter.ref == f"A3:{last}8"
+    content = get_column_letter(HEADERS.index("建设内容及规模") + 1)
+    assert all(ws[f"{content}{r}"].alignment.wrap_text for r in (4, 5, 7))
+    assert ws.freeze_panes == "D4"
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text(login, users, ledger_world, tmp_path):
+    project = ProjectFactory(
+        name="=1+2",
+        category=ledger_world["industry"],
+        construction_content='=HYPERLINK("http://example.com")',
+        remarks="#N/A",
+        liaison_leader="=A1",
+    )
+    content = b"".join(login(users[Role.OFFICE]).get(reverse("projects:ledger-export")).streaming_content)
+    ws = load_workbook(BytesIO(content)).active
+    row = next(r for r in ws.iter_rows(min_row=4) if r[HEADERS.index("项目ID")].value == project.pk)
+    for header, text in (
+        ("项目名称", "=1+2"),
+        ("建设内容及规模", '=HYPERLINK("http://example.com")'),
+        ("备注", "#N/A"),
+        ("包联领导", "=A1"),
+    ):
+        cell = row[HEADERS.index(header)]
+        assert (cell.value, cell.data_type) == (text, "s"), header
+    # Read back by the importer, the project is unchanged: the name is still the text "=1+2".
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(content)
+    result = import_ledger(path, actor=users[Role.OFFICE])
+    assert [str(p) for p in result.problems] == []
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
 
 
 def test_export_writes_an_audit_event_with_filters_and_count(login, users, projects):
