@@ -88,7 +88,10 @@ def generate(n: int, *, seed: int = 20240101) -> int:
                 year=rng.choice([2022, 2023, 2024, 2025, 2026]),
                 owner_id=rng.choice(owners),
                 responsible_department=rng.choice(departments),
-                project_code=f"{2020 + i % 7}-141081-{rng.randrange(10, 99)}-{rng.randrange(1, 4):02d}-{i:06d}"
+                # Time code YYMM, 2021–2025 (kaigong.core.codes); two thirds of the projects have a code.
+                project_code=(
+                    f"{21 + i % 5}{1 + i % 12:02d}-141081-{rng.randrange(10, 99)}-{rng.randrange(1, 4):02d}-{i:06d}"
+                )
                 if i % 3
                 else "",
                 total_investment=total,

@@ -163,15 +163,21 @@ class _Builder:
         lat, lon = self.data["city"]["centre"]
         return _coord(lat + self.rng.gauss(0, 0.025)), _coord(lon + self.rng.gauss(0, 0.035))
 
-    def _project_code(self, code_year: int, trade_code: str, category: str) -> str:
-        # YYYY-141081-DD-TT-NNNNNN: only the pattern and the region are real (see kaigong.core.codes); the two
-        # middle segments are illustrative (an industry-like code; 03 for enterprise, 01 for government projects).
+    def _project_code(self, code_year: int, trade_code: str, category: str, *, before: dt.date | None = None) -> str:
+        # TTTT-141081-DD-KK-NNNNNN (see kaigong.core.codes): a code issued since November 2020 opens with year and
+        # month. The month comes from the serial, so the demo's random sequence (and every figure) is unchanged;
+        # a code issued in the year its project is to start is issued no later than that month. The two middle
+        # segments are illustrative (an industry-like code; 03 for enterprise, 01 for government projects).
         kind = "03" if category == "industry" else "01"
         serial = self.rng.randint(100000, 999999)
         while serial in self.used_serials:
             serial = self.rng.randint(100000, 999999)
         self.used_serials.add(serial)
-        return f"{code_year}-{self.data['city']['division_code']}-{trade_code}-{kind}-{serial:06d}"
+        month = serial % 12 + 1
+        if before is not None and before.year == code_year:
+            month = min(month, before.month)
+        time_code = str(code_year) if code_year <= 2020 else f"{code_year % 100:02d}{month:02d}"
+        return f"{time_code}-{self.data['city']['division_code']}-{trade_code}-{kind}-{serial:06d}"
 
     def _leader(self, category: str, total: Decimal) -> str:
         leaders = self.data["liaison_leaders"]
@@ -221,7 +227,7 @@ class _Builder:
                     final_stage=Stage.STARTED,
                     steps=[StageStep(Stage.STARTED, start)],
                     project_code=self._project_code(
-                        2023, item.get("code") or default_codes[item["category"]], item["category"]
+                        2023, item.get("code") or default_codes[item["category"]], item["category"], before=start
                     ),
                     liaison_leader=self._leader(item["category"], total),
                     address=item["address"],
@@ -390,7 +396,7 @@ class _Builder:
             spec.pool = Pool.IMPLEMENTATION
         if started or (stage != Stage.PLANNING and rng.random() < 0.7) or rng.random() < 0.1:
             code_year = min(spec.planned_start.year, year - 1) if rng.random() < 0.7 else spec.planned_start.year
-            spec.project_code = self._project_code(code_year, trade_code, spec.category)
+            spec.project_code = self._project_code(code_year, trade_code, spec.category, before=spec.planned_start)
         if started and spec.total >= 500 and rng.random() < 0.8:
             spec.registered = True
             spec.registered_on = self._after(start, 10, 50)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaigong.accounts.choices import Role
 from kaigong.accounts.models import Department, Organization
-from kaigong.core.codes import validate_project_code
+from kaigong.core.codes import CodeIssue, project_code_issue, validate_project_code
 from kaigong.core.text import fold, pinyin_initials
 from kaigong.projects.choices import EiaCategory, LandSource, Pool, ProjectClass, ReviewRegime, Stage
 from kaigong.projects.scoping import department_reach
@@ -264,6 +264,11 @@ class Project(models.Model):
     @property
     def has_location(self) -> bool:
         return self.latitude is not None and self.longitude is not None
+
+    @property
+    def code_issue(self) -> CodeIssue | None:
+        """When the project code was issued: a month, or only a year for codes issued before November 2020."""
+        return project_code_issue(self.project_code)
 
 
 def validate_geojson_polygon(value) -> None:

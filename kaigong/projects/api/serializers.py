@@ -58,9 +58,19 @@ class LevelSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "code", "sort_order"]
 
 
+class CodeIssueSerializer(serializers.Serializer):
+    """When a project code was issued, read from its time code (kaigong.core.codes)."""
+
+    year = serializers.IntegerField(read_only=True)
+    month = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=_("赋码月份;2020年11月以前赋码的代码只有年份,为空")
+    )
+
+
 PROJECT_FIELDS = [
     "id",
     "project_code",
+    "code_issued",
     "name",
     "category",
     "category_name",
@@ -117,6 +127,12 @@ class ProjectSerializer(serializers.ModelSerializer):
     )
     pool_display = ChoiceLabelField(source="pool", choices=Pool.choices)
     site_polygon = GeoJSONField(read_only=True)
+    code_issued = CodeIssueSerializer(
+        source="code_issue",
+        read_only=True,
+        allow_null=True,
+        help_text=_("赋码时间,由项目代码的时间码读出;无代码时为空"),
+    )
 
     class Meta:
         model = Project

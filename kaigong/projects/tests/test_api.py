@@ -96,7 +96,7 @@ def test_list_shows_glossary_fields_labels_and_money_as_strings(office, project)
 
 
 def test_list_search_by_pinyin_initials_name_and_code(office, project, industry):
-    other = ProjectFactory(name="侯马市污水处理厂提标改造", category=industry, project_code="2024-141081-77-01-000001")
+    other = ProjectFactory(name="侯马市污水处理厂提标改造", category=industry, project_code="2403-141081-77-01-000001")
 
     assert [r["id"] for r in office.get(LIST_URL, {"q": "gqzdh"}).json()["results"]] == [project.pk]
     assert [r["id"] for r in office.get(LIST_URL, {"q": "污水"}).json()["results"]] == [other.pk]
@@ -189,7 +189,7 @@ def test_create_registers_an_audited_project(users, api_login, industry, organiz
     api = api_login(users[Role.OFFICE])
     payload = new_project_payload(
         industry,
-        project_code="2024-141081-04-01-123456",
+        project_code="2403-141081-04-01-123456",
         owner=organization.pk,
         investors=[organization.pk, other_organization.pk],
         site_polygon={"type": "Polygon", "coordinates": [[[111.3, 35.6], [111.4, 35.6], [111.4, 35.7], [111.3, 35.6]]]},
@@ -239,7 +239,7 @@ def test_create_with_model_rule_broken_names_the_field(office, industry):
 
 
 def test_create_with_bad_values_names_every_field(office, industry, project):
-    project.project_code = "2024-141081-04-01-000001"
+    project.project_code = "2403-141081-04-01-000001"
     project.save()
     response = office.post(
         LIST_URL,
@@ -248,7 +248,7 @@ def test_create_with_bad_values_names_every_field(office, industry, project):
             "category": industry.pk,
             "year": 1800,
             "total_investment": "12.345",
-            "project_code": "2024-141081-04-01-000001",
+            "project_code": "2403-141081-04-01-000001",
             "site_polygon": {"type": "Point", "coordinates": [111.3, 35.6]},
         },
         format="json",

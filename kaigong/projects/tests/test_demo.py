@@ -17,7 +17,7 @@ from django.test import override_settings
 from kaigong.accounts.choices import Role
 from kaigong.accounts.models import Department, Organization, User
 from kaigong.audit.models import AuditEvent
-from kaigong.core.codes import is_valid_credit_code, is_valid_project_code
+from kaigong.core.codes import is_valid_credit_code, is_valid_project_code, project_code_issue
 from kaigong.core.money import format_yi
 from kaigong.projects.choices import Pool, Stage
 from kaigong.projects.demo import ACTOR_LABEL, build_demo_city
@@ -172,6 +172,10 @@ def test_illustrative_data_is_marked_and_codes_are_valid(demo):
     codes = [c for c in Project.objects.values_list("project_code", flat=True) if c]
     assert len(codes) == len(set(codes)) > 100
     assert all(is_valid_project_code(c) and c[5:11] == "141081" for c in codes)
+    # Codes issued since November 2020 open with year and month: none is issued after its project is to start.
+    for code, start in Project.objects.exclude(project_code="").values_list("project_code", "planned_start_date"):
+        issued = project_code_issue(code)
+        assert issued.month is not None and (issued.year, issued.month) <= (start.year, start.month), code
     assert Project.objects.filter(registered_in_statistics=True).exists()
     assert Project.objects.filter(project_code="").exists()
 

@@ -187,11 +187,11 @@ def test_an_unknown_project_id_with_a_stage_is_a_row_error(tmp_path, ledger_worl
 def test_a_check_reused_for_the_write_sees_projects_created_since(tmp_path, ledger_world):
     """Between check and write another registration takes the code: the write refuses, writing nothing."""
     rows = [["项目代码", "项目名称", "项目类别", "总投资", "计划年度"]]
-    rows += [["2025-141081-04-01-000777", "代码项目", "产业类", 100, 2025], ["", "另一个", "产业类", 100, 2025]]
+    rows += [["2503-141081-04-01-000777", "代码项目", "产业类", 100, 2025], ["", "另一个", "产业类", 100, 2025]]
     importer = LedgerImporter(actor=None, actor_label="测试")
     result = importer.check(read_ledger_file(write_xlsx(tmp_path / "code.xlsx", rows)))
     assert not result.problems
-    ProjectFactory(project_code="2025-141081-04-01-000777", category=ledger_world["industry"])
+    ProjectFactory(project_code="2503-141081-04-01-000777", category=ledger_world["industry"])
 
     from kaigong.core.exceptions import KaigongError
 

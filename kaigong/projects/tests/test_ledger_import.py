@@ -158,11 +158,11 @@ def test_every_problem_has_row_column_and_letter_and_nothing_is_written(tmp_path
 
 
 def test_the_same_project_twice_in_a_sheet_is_an_error(tmp_path, ledger_world):
-    project = ProjectFactory(project_code="2024-141081-04-01-000001", category=ledger_world["industry"])
+    project = ProjectFactory(project_code="2403-141081-04-01-000001", category=ledger_world["industry"])
     rows = [
         ["项目ID", "项目代码", "项目名称", "项目类别", "总投资"],
         [project.pk, "", project.name, "产业类", 20000],
-        ["", "2024-141081-04-01-000001", project.name, "产业类", 30000],
+        ["", "2403-141081-04-01-000001", project.name, "产业类", 30000],
     ]
     result = import_ledger(write_xlsx(tmp_path / "dup.xlsx", rows))
 
@@ -172,11 +172,11 @@ def test_the_same_project_twice_in_a_sheet_is_an_error(tmp_path, ledger_world):
 
 
 def test_update_by_code_and_by_id_and_stage_change_through_the_service(tmp_path, ledger_world):
-    by_code = ProjectFactory(project_code="2024-141081-04-01-000002", category=ledger_world["industry"])
+    by_code = ProjectFactory(project_code="2403-141081-04-01-000002", category=ledger_world["industry"])
     by_id = ProjectFactory(category=ledger_world["industry"], coded=True)  # a move to 新开工 needs a code
     rows = [
         ["项目ID", "项目代码", "项目名称", "项目类别", "总投资", "项目阶段", "实际开工时间"],
-        ["", "2024-141081-04-01-000002", "按代码更新", "产业类", "20000", "谋划", None],
+        ["", "2403-141081-04-01-000002", "按代码更新", "产业类", "20000", "谋划", None],
         [by_id.pk, "", "按ID更新", "基础设施类", "30000", "新开工", "2024年2月1日"],
     ]
     result = import_ledger(write_xlsx(tmp_path / "upd.xlsx", rows))

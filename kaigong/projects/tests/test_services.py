@@ -382,10 +382,10 @@ def test_office_edits_every_project(office, own_project, other_project):
 
 
 def test_project_code_unique_when_present(office):
-    services.create_project(data=project_data(project_code="2024-141081-38-03-000001"), actor=office)
+    services.create_project(data=project_data(project_code="2403-141081-38-03-000001"), actor=office)
     with pytest.raises(ValidationError) as info:
         services.create_project(
-            data=project_data(name="另一个项目", project_code=" 2024-141081-38-03-000001 "), actor=office
+            data=project_data(name="另一个项目", project_code=" 2403-141081-38-03-000001 "), actor=office
         )
     assert "该项目代码已被其他项目使用" in str(info.value)
     assert Project.objects.count() == 1
@@ -398,14 +398,14 @@ def test_empty_project_code_allowed_many_times(office):
 
 
 def test_project_code_uniqueness_is_a_database_constraint(db):
-    ProjectFactory(project_code="2024-141081-38-03-000002")
+    ProjectFactory(project_code="2403-141081-38-03-000002")
     with pytest.raises(IntegrityError), transaction.atomic():
-        ProjectFactory(project_code="2024-141081-38-03-000002")
+        ProjectFactory(project_code="2403-141081-38-03-000002")
 
 
 def test_project_code_pattern_is_validated(office):
     with pytest.raises(ValidationError) as info:
-        services.create_project(data=project_data(project_code="2024-141081-38-03"), actor=office)
+        services.create_project(data=project_data(project_code="2403-141081-38-03"), actor=office)
     assert "project_code" in info.value.message_dict
     assert not Project.objects.exists()
 
