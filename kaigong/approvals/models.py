@@ -215,6 +215,8 @@ class ChecklistItem(models.Model):
     )
     clock_provisional = models.BooleanField(_("工作日历未载入(暂估)"), default=False, editable=False)
     clock_computed_on = models.DateField(_("计时日期"), null=True, blank=True, editable=False)
+    # 补正: the day the department asked for corrected materials; the clock has stood still since (None: running).
+    clock_stopped_on = models.DateField(_("计时暂停日期"), null=True, blank=True, editable=False)
     actual_workdays = models.PositiveSmallIntegerField(_("实际用时(工作日)"), null=True, blank=True, editable=False)
     beat_benchmark = models.BooleanField(_("达到标杆时限"), null=True, blank=True, editable=False)
     note = models.CharField(_("备注"), max_length=300, blank=True)
@@ -262,6 +264,11 @@ class ChecklistItem(models.Model):
     @property
     def project(self) -> Project:
         return self.checklist.project
+
+    @property
+    def clock_stopped(self) -> bool:
+        """The clock stands still (补正中): elapsed, remaining and the light stay as they were on clock_stopped_on."""
+        return self.status == ItemStatus.CORRECTION_REQUESTED
 
     @cached_property
     def _clock_today(self) -> tuple[int | None, int | None]:

@@ -441,10 +441,12 @@ def transition_item(
         last = item.corrections.exclude(resumed_on=None).order_by("-resumed_on").first()
         _check_date(on, last.resumed_on if last else item.accepted_on, gettext_noop("受理日期"))
         correction = CorrectionWindow(item=item, requested_on=on, reason=reason, actor=actor)
+        item.clock_stopped_on = on
     elif action == ItemAction.RESUME:
         correction = item.corrections.filter(resumed_on=None).order_by("-requested_on").first()
         _check_date(on, correction.requested_on, gettext_noop("补正通知日期"))
         correction.resumed_on = on
+        item.clock_stopped_on = None
     elif action == ItemAction.DECIDE:
         if decision not in Decision.values:
             _refuse(gettext_noop("请选择办理结果(准予许可或不予许可)"))

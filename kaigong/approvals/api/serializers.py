@@ -69,6 +69,9 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
     remaining_workdays = serializers.IntegerField(
         source="remaining_today", read_only=True, allow_null=True, help_text="剩余工作日(截至今天,负数为超期)"
     )
+    clock_stopped = serializers.BooleanField(
+        read_only=True, help_text="计时暂停(补正中):已用、剩余和预警停在 clock_stopped_on 那天的值"
+    )
     actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -101,6 +104,8 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
             "warning_level",
             "clock_provisional",
             "clock_computed_on",
+            "clock_stopped",
+            "clock_stopped_on",
             "actual_workdays",
             "beat_benchmark",
             "actions",
