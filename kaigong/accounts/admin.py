@@ -24,9 +24,24 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "kind", "sort_order"]
+    list_display = ["name", "short_name", "aliases", "kind", "sort_order"]
     list_filter = ["kind"]
-    search_fields = ["name", "short_name"]
+    search_fields = ["name", "short_name", "aliases"]
+
+
+class MissingCreditCodeFilter(admin.SimpleListFilter):
+    title = _("统一社会信用代码")
+    parameter_name = "missing_credit_code"
+
+    def lookups(self, request, model_admin):
+        return [("true", _("缺统一社会信用代码")), ("false", _("已填写"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "true":
+            return queryset.filter(credit_code__isnull=True)
+        if self.value() == "false":
+            return queryset.filter(credit_code__isnull=False)
+        return queryset
 
 
 @admin.register(Organization)
@@ -34,7 +49,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     """Saved through the services, so every change is audited like one made on a page."""
 
     list_display = ["name", "credit_code", "kind", "contact_person", "contact_phone"]
-    list_filter = ["kind"]
+    list_filter = ["kind", MissingCreditCodeFilter]
     search_fields = ["name", "credit_code"]
     fields = ["name", "credit_code", "kind", "contact_person", "contact_phone", "address"]
 

@@ -3,7 +3,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kaigong.accounts.choices import DepartmentKind, OrganizationKind, Role
-from kaigong.core.codes import validate_credit_code
+from kaigong.core.codes import normalize_credit_code, validate_credit_code
+from kaigong.core.dictionaries import clean_aliases, split_aliases
+
+ALIASES_HELP = _("其他写法,每行一个(如“市卫体局”);导入台账和搜索时与名称同样认得")
 
 
 class Department(models.Model):
@@ -13,6 +16,9 @@ class Department(models.Model):
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
     kind = models.CharField(_("类型"), max_length=20, choices=DepartmentKind.choices, default=DepartmentKind.GOVERNMENT)
     sort_order = models.PositiveIntegerField(_("排序"), default=100)
+    aliases = models.TextField(_("别名"), blank=True, help_text=ALIASES_HELP)
+
+    NAME_FIELDS = ("name", "short_name")  # with the aliases, what the importer and search match it by
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -22,16 +28,32 @@ class Department(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        clean_aliases(self, self.NAME_FIELDS)
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
+
     @property
     def label(self) -> str:
         return self.short_name or self.name
 
 
 class Organization(models.Model):
-    """An enterprise or investor (建设单位 / 业主 / 投资方), identified by its unified social credit code."""
+    """An enterprise or investor (建设单位 / 业主 / 投资方), identified by its unified social credit code. A county
+    ledger may name an owner without its code: the import registers it by name, without a code (NULL, never ""),
+    and the office completes it from the list of organizations 缺统一社会信用代码."""
 
     name = models.CharField(_("名称"), max_length=200)
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
+    credit_code = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        null=True,  # unique only among the filled ones: NULLs are distinct on both databases
+        blank=True,
+        unique=True,
+        validators=[validate_credit_code],
+    )
     kind = models.CharField(
         _("类型"), max_length=20, choices=OrganizationKind.choices, default=OrganizationKind.ENTERPRISE
     )
@@ -48,8 +70,17 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        if not self.credit_code:
+            self.credit_code = None  # a blank code is no code: "" twice would break the unique constraint
+        super().save(*args, **kwargs)
+
     def clean(self):
-        self.credit_code = (self.credit_code or "").strip().upper()
+        self.credit_code = normalize_credit_code(self.credit_code) or None
+
+    @property
+    def missing_credit_code(self) -> bool:
+        return not self.credit_code
 
 
 class User(AbstractUser):

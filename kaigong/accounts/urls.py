@@ -6,4 +6,6 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("organizations/", views.organization_list, name="organization-list"),
+    path("organizations/<int:pk>/edit/", views.organization_edit, name="organization-edit"),
 ]

@@ -27,12 +27,13 @@ Project code rules (the standard's own tables were not available to us; what is 
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -55,7 +56,9 @@ def credit_code_check_char(first17: str) -> str:
 
 
 def normalize_credit_code(value: str) -> str:
-    return (value or "").strip().upper()
+    """As typed → as checked and stored: full-width characters made ASCII (an input method's ９１１４…), trimmed,
+    upper-cased."""
+    return unicodedata.normalize("NFKC", value or "").strip().upper()
 
 
 def is_valid_credit_code(value: str) -> bool:
@@ -65,14 +68,38 @@ def is_valid_credit_code(value: str) -> bool:
     return credit_code_check_char(code[:17]) == code[17]
 
 
-def validate_credit_code(value: str) -> None:
+CREDIT_CODE_LENGTH = gettext_noop("统一社会信用代码应为18位,这里是%(length)s位")
+CREDIT_CODE_DIGIT = gettext_noop("统一社会信用代码第%(position)s位的“%(char)s”不正确:第3至8位是行政区划码,只能是数字")
+CREDIT_CODE_CHAR = gettext_noop(
+    "统一社会信用代码第%(position)s位的“%(char)s”不是有效字符:只能用数字和大写字母,不用I、O、Z、S、V"
+)
+CREDIT_CODE_CHECK = gettext_noop("统一社会信用代码校验位不正确:按前17位,第18位应为“%(expected)s”,不是“%(actual)s”")
+
+
+def credit_code_problem(value: str) -> tuple[str, str, dict] | None:
+    """What is wrong with a credit code, as (error code, msgid, params), or None when it is valid: its length, the
+    first character that cannot stand where it stands (and where), or its check character (and the expected
+    one). The validator and the ledger importer say the same."""
     code = normalize_credit_code(value)
     if len(code) != 18:
-        raise ValidationError(_("统一社会信用代码应为18位"), code="credit_code_length")
-    if not _CREDIT_RE.match(code):
-        raise ValidationError(_("统一社会信用代码含有无效字符"), code="credit_code_chars")
-    if credit_code_check_char(code[:17]) != code[17]:
-        raise ValidationError(_("统一社会信用代码校验位不正确"), code="credit_code_check")
+        return "credit_code_length", CREDIT_CODE_LENGTH, {"length": len(code)}
+    for position, char in enumerate(code, start=1):
+        if 3 <= position <= 8:  # 登记管理机关行政区划码
+            if char not in "0123456789":
+                return "credit_code_chars", CREDIT_CODE_DIGIT, {"position": position, "char": char}
+        elif char not in CREDIT_CODE_ALPHABET:
+            return "credit_code_chars", CREDIT_CODE_CHAR, {"position": position, "char": char}
+    expected = credit_code_check_char(code[:17])
+    if expected != code[17]:
+        return "credit_code_check", CREDIT_CODE_CHECK, {"expected": expected, "actual": code[17]}
+    return None
+
+
+def validate_credit_code(value: str) -> None:
+    problem = credit_code_problem(value)
+    if problem is not None:
+        error_code, msgid, params = problem
+        raise ValidationError(_(msgid), code=error_code, params=params)  # the msgids are marked above
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,16 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", _SPACES.sub("", text))
 
 
+@lru_cache(maxsize=16384)  # a sheet repeats its categories, departments and owners on every row
+def dictionary_key(text: str) -> str:
+    """The key a dictionary value (category, level, department, stage, pool, owner) is matched by, whatever the
+    script, width, case and punctuation people type it with: “一泓清水入黄河”类, "一泓清水入黄河"类 and
+    一泓清水入黄河类 share one key, as do 侯馬市 and 侯马市, ＡＢＣ and abc. Punctuation (quotes, brackets,
+    dots, dashes) is dropped, not only folded: a quote typed one way or another, or left out, is the same name."""
+    key = unicodedata.normalize("NFKC", fold(text).casefold())
+    return "".join(ch for ch in key if not unicodedata.category(ch).startswith("P"))
+
+
 @lru_cache(maxsize=1)
 def _ascii_unconverted() -> bool:
     """True when no entry of the traditional → simplified table starts with an ASCII character, so that

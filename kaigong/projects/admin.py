@@ -1,5 +1,5 @@
-"""Admin for the dictionaries (categories, levels). Projects, stage changes and batches are shown read-only:
-their changes go through the pages and services so they are versioned and audited."""
+"""Admin for the dictionaries (categories, levels, with the aliases the importer matches). Projects, stage changes
+and batches are shown read-only: their changes go through the pages and services so they are versioned and audited."""
 
 from django.contrib import admin
 
@@ -16,16 +16,16 @@ from kaigong.projects.models import (
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "sort_order", "is_active"]
+    list_display = ["name", "code", "aliases", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "code", "aliases"]
 
 
 @admin.register(Level)
 class LevelAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "sort_order"]
+    list_display = ["name", "code", "aliases", "sort_order"]
     list_editable = ["sort_order"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "code", "aliases"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -27,7 +27,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import lru_cache, partial, wraps
+from functools import partial, wraps
 from pathlib import Path
 
 import python_calamine
@@ -41,10 +41,11 @@ from django.utils.translation import gettext, gettext_noop, override
 from kaigong.accounts.models import Department, Organization
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import audit_value, diff, record_event, record_events
-from kaigong.core.codes import is_valid_credit_code, normalize_credit_code
+from kaigong.core.codes import credit_code_problem, normalize_credit_code
+from kaigong.core.dictionaries import entry_names
 from kaigong.core.exceptions import KaigongError, PermissionDeniedError
 from kaigong.core.money import format_wan, strip_zeros
-from kaigong.core.text import fold
+from kaigong.core.text import dictionary_key, fold
 from kaigong.projects import services
 from kaigong.projects.choices import STAGE_TRANSITIONS, STAGES_NEEDING_REASON, Pool, Stage
 from kaigong.projects.ledger import (
@@ -609,10 +610,26 @@ _LOOKUP_MESSAGES = {
 }
 
 
-@lru_cache(maxsize=8192)
 def _dict_key(text: str) -> str:
-    """The key names are matched by: folded (traditional → simplified, full-width → ASCII, no spaces), lower."""
-    return fold(text).lower()
+    """The key dictionary values (categories, levels, departments, stages, pools) and owners' names are matched by:
+    traditional → simplified, full-width → ASCII, lower case, no spaces, no punctuation (kaigong.core.text)."""
+    return dictionary_key(text)
+
+
+def _dictionary(entries, name_fields: tuple[str, ...], *, suffix: str = "") -> dict:
+    """key → entry for a dictionary (categories, levels, departments): by name, short name or code and by alias,
+    then (where no entry has that key already) by the name without its suffix (产业 for 产业类, 市 for 市级)."""
+    entries = list(entries)
+    table: dict = {}
+    for entry in entries:
+        for name in entry_names(entry, name_fields):
+            table.setdefault(_dict_key(name), entry)
+    if suffix:
+        for entry in entries:
+            for name in entry_names(entry, name_fields):
+                table.setdefault(_dict_key(name).removesuffix(suffix), entry)
+    table.pop("", None)
+    return table
 
 
 def _stored_name_key(text: str) -> str:
@@ -779,10 +796,60 @@ class RowPlan:
 
 
 @dataclass
+class NewOwner:
+    """An owner (建设单位) the import registers, listed in the dry run: a new organization, without a code when the
+    sheet gives none (缺统一社会信用代码, for the office to complete), or, when a row gives the code of an
+    organization registered by name without one, that organization's code completed."""
+
+    name: str
+    credit_code: str  # "" when no row gives one
+    row: int  # the first row that names it
+    rows: int = 1  # how many rows name it
+    existing: Organization | None = None  # the organization whose code is completed instead
+
+    @property
+    def missing_credit_code(self) -> bool:
+        return not self.credit_code
+
+    def label(self, language: str) -> str:
+        with override(language):
+            if not self.credit_code:
+                return gettext("%(name)s(缺统一社会信用代码)") % {"name": self.name}
+        return f"{self.name} {self.credit_code}"
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "credit_code": self.credit_code or None,
+            "missing_credit_code": self.missing_credit_code,
+            "action": "complete" if self.existing is not None else "create",
+            "organization_id": self.existing.pk if self.existing is not None else None,
+            "row": self.row,
+            "rows": self.rows,
+        }
+
+
+def new_owners_messages(owners: list[NewOwner], language: str) -> list[str]:
+    """The dry run's lines about owners, in ``language``: "将新建的建设单位:甲(缺统一社会信用代码)、乙 9114…" and
+    "将补全统一社会信用代码的建设单位:丙 9114…" (none when the sheet names only registered owners)."""
+    separator = "、" if language.startswith("zh") else ", "
+    created = [owner.label(language) for owner in owners if owner.existing is None]
+    completed = [owner.label(language) for owner in owners if owner.existing is not None]
+    lines = []
+    with override(language):
+        if created:
+            lines.append(gettext("将新建的建设单位:%(owners)s") % {"owners": separator.join(created)})
+        if completed:
+            lines.append(gettext("将补全统一社会信用代码的建设单位:%(owners)s") % {"owners": separator.join(completed)})
+    return lines
+
+
+@dataclass
 class LedgerResult:
     total_rows: int = 0
     problems: list[Problem] = field(default_factory=list)
     ignored: list[IgnoredColumn] = field(default_factory=list)  # the sheet's columns not read
+    new_owners: list["NewOwner"] = field(default_factory=list)  # organizations the import registers
     plans: list[RowPlan] = field(default_factory=list)
     created: int = 0
     updated: int = 0
@@ -810,24 +877,17 @@ class LedgerImporter:
     # -- reference data, loaded once -----------------------------------------------------------------------
 
     def _load_reference(self) -> None:
-        self.categories: dict[str, Category] = {}
-        for category in Category.objects.all():
-            for key in (category.name, category.code, category.name.removesuffix("类")):
-                self.categories.setdefault(_dict_key(key), category)
-        self.levels: dict[str, Level] = {}
-        for level in Level.objects.all():
-            for key in (level.name, level.code, level.name.removesuffix("级")):
-                self.levels.setdefault(_dict_key(key), level)
-        self.departments: dict[str, Department] = {}
-        for department in Department.objects.all():
-            self.departments.setdefault(_dict_key(department.name), department)
-            if department.short_name:
-                self.departments.setdefault(_dict_key(department.short_name), department)
+        self.categories = _dictionary(Category.objects.all(), Category.NAME_FIELDS, suffix="类")
+        self.levels = _dictionary(Level.objects.all(), Level.NAME_FIELDS, suffix="级")
+        self.departments = _dictionary(Department.objects.all(), Department.NAME_FIELDS)
         self.lookups = {"category": self.categories, "level": self.levels, "responsible_department": self.departments}
+        self.orgs_by_pk: dict[int, Organization] = {}
         self.orgs_by_code: dict[str, Organization] = {}
         self.orgs_by_name: dict[str, list[Organization]] = {}
         for org in Organization.objects.all():
-            self.orgs_by_code[org.credit_code] = org
+            self.orgs_by_pk[org.pk] = org
+            if org.credit_code:
+                self.orgs_by_code[org.credit_code] = org
             self.orgs_by_name.setdefault(_dict_key(org.name), []).append(org)
         self.stages = {_dict_key(k): v for k, v in _STAGE_NAMES.items()}
         for value, label in Stage.choices:
@@ -871,8 +931,7 @@ class LedgerImporter:
         categories = {c.pk: c for c in self.categories.values()}
         levels = {level.pk: level for level in self.levels.values()}
         departments = {d.pk: d for d in self.departments.values()}
-        organizations = self.orgs_by_code.values()
-        orgs = {o.pk: o for o in organizations}
+        orgs = self.orgs_by_pk
         projects: dict[int, Project] = {}
         related = [
             (Project._meta.get_field(name), table)
@@ -920,26 +979,17 @@ class LedgerImporter:
         seen_projects: dict[int, int] = {}
         seen_codes: dict[str, int] = {}
         seen_new: dict[tuple[str, int], int] = {}
-        new_orgs: dict[str, tuple[str, int]] = {}
+        new_owners: dict[str, NewOwner] = {}
         total = len(parsed_rows)
         for done, (row_number, values, _, folded_name) in enumerate(parsed_rows, start=1):
             plan = self._plan_row(sheet, row_number, values, folded_name, result, seen_projects, seen_codes, seen_new)
             if plan is not None and plan.new_owner:
-                code, name = plan.new_owner
-                if code in new_orgs and _dict_key(new_orgs[code][0]) != _dict_key(name):
-                    self._problem(
-                        result,
-                        sheet,
-                        row_number,
-                        "owner",
-                        gettext_noop("统一社会信用代码 %(code)s 在第%(row)s行对应的建设单位名称不同"),
-                        {"code": code, "row": new_orgs[code][1]},
-                    )
-                new_orgs.setdefault(code, (name, row_number))
+                self._note_new_owner(result, sheet, row_number, plan.new_owner, new_owners)
             if plan is not None:
                 result.plans.append(plan)
             if progress and (done % PROGRESS_EVERY == 0 or done == total):
                 progress(done, total)
+        result.new_owners = self._new_owners(new_owners)
         result.problems.sort(key=lambda p: (p.row or 0, len(p.letter or ""), p.letter or ""))
         return result
 
@@ -999,8 +1049,8 @@ class LedgerImporter:
 
     def _category_from_section(self, text: str) -> Category | None:
         """ "一、产业类项目(14个)" → the 产业类 category, when a section row names one."""
-        folded = _dict_key(_SECTION.sub("", fold(text)))
-        folded = re.sub(r"[(（].*$", "", folded).removesuffix("项目")
+        folded = re.sub(r"[(（].*$", "", _SECTION.sub("", fold(text)))  # before the key drops the brackets
+        folded = _dict_key(folded).removesuffix("项目")
         return self.categories.get(folded) or self.categories.get(folded.removesuffix("类"))
 
     def _plan_row(self, sheet, row, values, folded_name, result, seen_projects, seen_codes, seen_new) -> RowPlan | None:
@@ -1156,8 +1206,9 @@ class LedgerImporter:
         raw_code = values.get("owner_credit_code")
         code = normalize_credit_code(raw_code) if isinstance(raw_code, str) else ""
         if code:
-            if not is_valid_credit_code(code):
-                problem("owner_credit_code", gettext_noop("统一社会信用代码 %(code)s 不正确"), {"code": code})
+            wrong = credit_code_problem(code)
+            if wrong is not None:  # what is wrong, said: the length, a character and where, or the check character
+                problem("owner_credit_code", wrong[1], wrong[2])
                 return None
             org = self.orgs_by_code.get(code)
             if org is not None:
@@ -1168,16 +1219,101 @@ class LedgerImporter:
                 return None
             return code, name
         if name:
+            # No code: an organization of that name (whatever the script, width and punctuation), else a new one,
+            # registered without a code for the office to complete (缺统一社会信用代码).
             matches = self.orgs_by_name.get(_dict_key(name), [])
             if len(matches) == 1:
                 data["owner"] = matches[0]
             elif len(matches) > 1:
                 problem("owner", gettext_noop("有多个名为“%(name)s”的单位,请填写统一社会信用代码"), {"name": name})
             else:
-                problem(
-                    "owner", gettext_noop("未知的建设单位“%(name)s”,请填写其统一社会信用代码以便新建"), {"name": name}
-                )
+                return "", name
         return None
+
+    def _codeless_namesake(self, name: str) -> Organization | None:
+        """The one organization of that name registered without a code, whose code a row now gives (else None)."""
+        matches = [org for org in self.orgs_by_name.get(_dict_key(name), []) if not org.credit_code]
+        return matches[0] if len(matches) == 1 else None
+
+    def _note_new_owner(self, result, sheet, row: int, new_owner: tuple[str, str], seen: dict) -> None:
+        """Gather the owners the sheet registers: one per credit code, or per name when a row gives no code."""
+        code, name = new_owner
+        key = code or "name:" + _dict_key(name)
+        owner = seen.get(key)
+        if owner is None:
+            existing = self._codeless_namesake(name) if code else None
+            seen[key] = NewOwner(name=name, credit_code=code, row=row, existing=existing)
+        elif code and _dict_key(owner.name) != _dict_key(name):
+            self._problem(
+                result,
+                sheet,
+                row,
+                "owner",
+                gettext_noop("统一社会信用代码 %(code)s 在第%(row)s行对应的建设单位名称不同"),
+                {"code": code, "row": owner.row},
+            )
+        else:
+            owner.rows += 1
+
+    @staticmethod
+    def _new_owners(seen: dict) -> list["NewOwner"]:
+        """The owners to register, in sheet order; a name given without a code in one row and with one in another
+        is the one organization with that code."""
+        coded: dict[str, NewOwner] = {}
+        for owner in seen.values():
+            if owner.credit_code:
+                coded.setdefault(_dict_key(owner.name), owner)
+        owners = []
+        for owner in seen.values():
+            namesake = coded.get(_dict_key(owner.name)) if not owner.credit_code else None
+            if namesake is not None:
+                namesake.rows += owner.rows
+            else:
+                owners.append(owner)
+        return sorted(owners, key=lambda owner: owner.row)
+
+    def _register_owner(self, owner: "NewOwner") -> Organization:
+        """Create the organization (without a code when the sheet gives none), or complete the code of the one of
+        that name registered without it."""
+        if owner.existing is not None:
+            org = Organization.objects.select_for_update().filter(pk=owner.existing.pk).first()
+            if org is not None and not org.credit_code:
+                return services.update_organization(
+                    organization=org,
+                    data={"credit_code": owner.credit_code},
+                    actor=self.actor,
+                    actor_label=self.actor_label,
+                )
+        return services.create_organization(
+            data={"name": owner.name, "credit_code": owner.credit_code or None},
+            actor=self.actor,
+            actor_label=self.actor_label,
+        )
+
+    def list_new_owners(self, sheet: LedgerSheet) -> list[NewOwner]:
+        """The owners a sheet would register, as check finds them, from its owner columns alone: the upload's page
+        lists them without checking the whole sheet again (the record keeps the problems, not the plans)."""
+        if "owner" not in sheet.columns:
+            return []
+        self._load_reference()
+        owner_index, code_index = sheet.columns["owner"], sheet.columns.get("owner_credit_code")
+        scratch = LedgerResult()
+        seen: dict[str, NewOwner] = {}
+        for index in range(sheet.header_row + 1, len(sheet.rows)):
+            cells = sheet.rows[index]
+            if not _is_data_row(cells):
+                continue
+            values = {}
+            for key, column in (("owner", owner_index), ("owner_credit_code", code_index)):
+                if column is not None and column < len(cells):
+                    try:
+                        values[key] = parse_text(cells[column])
+                    except CellError:
+                        values[key] = _INVALID
+            new_owner = self._resolve_owner(values, {}, lambda *args: None)
+            if new_owner is not None:
+                self._note_new_owner(scratch, sheet, index + 1, new_owner, seen)
+        return self._new_owners(seen)
 
     def _validate_fields(self, sheet, row, project, data, stage, result) -> None:
         """Project's own field and row rules (Model.clean_fields on the fields the row sets, then Model.clean) on
@@ -1238,15 +1374,16 @@ class LedgerImporter:
         now = timezone.now()
         with transaction.atomic():
             self._verify_unchanged(result)
-            new_orgs = {}
+            registered: dict[str, Organization] = {}  # by credit code, and by "name:" + name key
+            for owner in result.new_owners:
+                organization = self._register_owner(owner)
+                if owner.credit_code:
+                    registered[owner.credit_code] = organization
+                registered.setdefault("name:" + _dict_key(owner.name), organization)
             for plan in result.plans:
-                if plan.new_owner and plan.new_owner[0] not in new_orgs:
-                    code, name = plan.new_owner
-                    new_orgs[code] = services.create_organization(
-                        data={"name": name, "credit_code": code}, actor=self.actor, actor_label=self.actor_label
-                    )
                 if plan.new_owner:
-                    plan.data["owner"] = new_orgs[plan.new_owner[0]]
+                    code, name = plan.new_owner
+                    plan.data["owner"] = registered[code or "name:" + _dict_key(name)]
             creates = [p for p in result.plans if p.creating]
             updates = [p for p in result.plans if not p.creating]
             self._create(creates, note, now)
@@ -1678,6 +1815,7 @@ def _preview_sheet(sheet: LedgerSheet, limit: int) -> LedgerSheet:
 class LedgerPreview:
     ignored: list[IgnoredColumn] = field(default_factory=list)
     rows: list[PreviewRow] = field(default_factory=list)
+    new_owners: list[NewOwner] = field(default_factory=list)  # the owners the import will register
 
 
 def preview_ledger_import(record: LedgerImport, *, limit: int = PREVIEW_ROWS) -> LedgerPreview:
@@ -1688,6 +1826,8 @@ def preview_ledger_import(record: LedgerImport, *, limit: int = PREVIEW_ROWS) ->
     except (KaigongError, FileNotFoundError, ValueError):
         return LedgerPreview()
     preview = LedgerPreview(ignored=list(sheet.ignored))
+    if record.status == LedgerImport.Status.CHECKED:
+        preview.new_owners = LedgerImporter(actor=None).list_new_owners(sheet)
     if record.status == LedgerImport.Status.CHECKED and not record.problems:
         result = LedgerImporter(actor=None, filename=record.original_name).check(_preview_sheet(sheet, limit))
         preview.rows = preview_rows(result, limit=limit)

@@ -26,6 +26,7 @@ from kaigong.projects.importers import (
     ignored_columns_message,
     list_ledger_imports,
     message_in,
+    new_owners_messages,
     preview_ledger_import,
 )
 from kaigong.projects.ledger_template import build_ledger_template
@@ -127,6 +128,7 @@ def ledger_import_detail(request, pk: int):
         "can_confirm": record.status == LedgerImport.Status.CHECKED and not record.problems,
         "preview": preview,
         "ignored_message": ignored_columns_message(preview.ignored, get_language()) if preview else "",
+        "new_owner_lines": new_owners_messages(preview.new_owners, get_language() or "zh-hans") if preview else [],
     }
     return render(request, "projects/ledger/detail.html", context)
 

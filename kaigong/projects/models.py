@@ -8,8 +8,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kaigong.accounts.choices import Role
-from kaigong.accounts.models import Department, Organization
+from kaigong.accounts.models import ALIASES_HELP, Department, Organization
 from kaigong.core.codes import CodeIssue, project_code_issue, validate_project_code
+from kaigong.core.dictionaries import clean_aliases, split_aliases
 from kaigong.core.text import fold, pinyin_initials
 from kaigong.projects.choices import EiaCategory, LandSource, Pool, ProjectClass, ReviewRegime, Stage
 from kaigong.projects.scoping import department_reach
@@ -24,6 +25,9 @@ class Category(models.Model):
     code = models.SlugField(_("代码"), max_length=30, unique=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=100)
     is_active = models.BooleanField(_("启用"), default=True)
+    aliases = models.TextField(_("别名"), blank=True, help_text=ALIASES_HELP)
+
+    NAME_FIELDS = ("name", "code")  # with the aliases, what the importer matches it by
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -33,6 +37,13 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        clean_aliases(self, self.NAME_FIELDS)
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
+
 
 class Level(models.Model):
     """项目级别: 省级, 市级, 县级 … (configurable)."""
@@ -40,6 +51,9 @@ class Level(models.Model):
     name = models.CharField(_("名称"), max_length=30, unique=True)
     code = models.SlugField(_("代码"), max_length=30, unique=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=100)
+    aliases = models.TextField(_("别名"), blank=True, help_text=ALIASES_HELP)
+
+    NAME_FIELDS = ("name", "code")
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -48,6 +62,13 @@ class Level(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        clean_aliases(self, self.NAME_FIELDS)
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
 
 
 class ProjectQuerySet(models.QuerySet):

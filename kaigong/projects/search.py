@@ -23,7 +23,9 @@ from django.db import connections
 from django.db.models import BooleanField, F, Func, TextField, Value
 from django.db.models.expressions import RawSQL
 
-from kaigong.core.text import fold
+from kaigong.accounts.models import Department
+from kaigong.core.dictionaries import entry_names
+from kaigong.core.text import dictionary_key, fold
 
 SQLITE_TABLE = "projects_search_bigrams"
 SQLITE_FUNCTION = "kaigong_bigram_words"
@@ -97,10 +99,20 @@ class HasBigramsOf(Func):
 
 def search_projects(queryset, value: str):
     """Name fragment, project code, owner name or pinyin initials ("gqzdh" finds 国强自动化…): the projects of
-    ``queryset`` whose search text contains the folded, lower-cased query."""
+    ``queryset`` whose search text contains the folded, lower-cased query. A query that names a department as a
+    whole (its name, short name or an alias the office gave it, such as 市卫体局) also finds the projects that
+    department is responsible for."""
     text = fold(value or "").lower()
     if not text:
         return queryset
+    matches = _text_matches(queryset, text)
+    departments = departments_named(value)
+    if departments:
+        return matches | queryset.filter(responsible_department__in=departments)
+    return matches
+
+
+def _text_matches(queryset, text: str):
     queryset = queryset.filter(search_text__contains=text)
     if len(text) < 2:
         return queryset
@@ -111,3 +123,16 @@ def search_projects(queryset, value: str):
         matching = RawSQL(f"SELECT rowid FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH %s", [bigram_words(text)])
         return queryset.filter(pk__in=matching)
     return queryset
+
+
+def departments_named(value: str) -> list[int]:
+    """The ids of the departments ``value`` names as a whole: by name, short name or alias, through
+    dictionary_key (script, width and punctuation do not count). One query over a small dictionary."""
+    key = dictionary_key(value or "")
+    if len(key) < 2:
+        return []
+    return [
+        department.pk
+        for department in Department.objects.only("id", *Department.NAME_FIELDS, "aliases")
+        if any(dictionary_key(name) == key for name in entry_names(department, Department.NAME_FIELDS))
+    ]

@@ -10,7 +10,16 @@ from kaigong.core.codes import normalize_credit_code, validate_credit_code
 
 
 class CreditCodeField(serializers.CharField):
-    """统一社会信用代码: trimmed and upper-cased before its GB 32100 check character is verified."""
+    """统一社会信用代码: trimmed and upper-cased before its GB 32100 check character is verified; blank or null is
+    no code (an owner registered by name, to be completed)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_blank=True, allow_null=True, **kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        if data is not serializers.empty and data is not None and not normalize_credit_code(str(data)):
+            return None  # "" or spaces: no code, not a code to check
+        return super().run_validation(data)
 
     def to_internal_value(self, data):
         return normalize_credit_code(super().to_internal_value(data))
@@ -20,26 +29,42 @@ class OrganizationSerializer(serializers.ModelSerializer):
     credit_code = CreditCodeField(
         label=_("统一社会信用代码"),
         max_length=18,
-        help_text=_("18位,末位为 GB 32100 校验码"),
+        help_text=_("18位,末位为 GB 32100 校验码;不知道时可留空,以后补全"),
         validators=[
             validate_credit_code,
             UniqueValidator(queryset=Organization.objects.all(), message=_("该统一社会信用代码已登记")),
         ],
     )
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    missing_credit_code = serializers.BooleanField(
+        read_only=True, help_text=_("缺统一社会信用代码:由台账按名称新建,待项目办补全")
+    )
 
     class Meta:
         model = Organization
-        fields = ["id", "name", "credit_code", "kind", "kind_display", "contact_person", "contact_phone", "address"]
-        read_only_fields = ["id", "kind_display"]
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "missing_credit_code",
+            "kind",
+            "kind_display",
+            "contact_person",
+            "contact_phone",
+            "address",
+        ]
+        read_only_fields = ["id", "kind_display", "missing_credit_code"]
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    aliases = serializers.ListField(
+        source="alias_list", child=serializers.CharField(), read_only=True, help_text=_("其他写法(如“市卫体局”)")
+    )
 
     class Meta:
         model = Department
-        fields = ["id", "name", "short_name", "kind", "kind_display", "sort_order"]
+        fields = ["id", "name", "short_name", "aliases", "kind", "kind_display", "sort_order"]
         read_only_fields = fields
 
 

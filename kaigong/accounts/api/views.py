@@ -3,6 +3,7 @@
 Writes go through kaigong.projects.services (create_organization/update_organization), which audit them.
 """
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -16,6 +17,7 @@ from kaigong.accounts.api.serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
+from kaigong.accounts.filters import OrganizationFilterSet
 from kaigong.accounts.models import Department, Organization
 from kaigong.accounts.selectors import list_organizations
 from kaigong.core.api import error_responses
@@ -39,7 +41,10 @@ class OrganizationWritePermission(BasePermission):
 @extend_schema_view(
     list=extend_schema(
         summary="List organizations",
-        description="Enterprises and investors. `search` matches name and credit code.",
+        description=(
+            "Enterprises and investors. `search` matches name and credit code; `missing_credit_code=true` lists "
+            "those registered without a credit code (owners a ledger named without one), for the office to complete."
+        ),
         responses={200: OrganizationSerializer(many=True), **READ_ERRORS},
     ),
     retrieve=extend_schema(summary="Get an organization", responses={200: OrganizationSerializer, **DETAIL_ERRORS}),
@@ -67,7 +72,8 @@ class OrganizationViewSet(
     queryset = Organization.objects.none()  # for the schema; see get_queryset
     serializer_class = OrganizationSerializer
     permission_classes = [IsAuthenticated, OrganizationWritePermission]
-    filter_backends = [filters.SearchFilter]
+    filter_backends = [filters.SearchFilter, DjangoFilterBackend]
+    filterset_class = OrganizationFilterSet
     search_fields = ["name", "credit_code"]
 
     def get_queryset(self):

@@ -96,9 +96,17 @@ def test_update_organization_by_role(role, users, api_login, organization):
 @pytest.mark.parametrize(
     ("code", "message"),
     [
-        (VALID_CODE[:-1] + ("0" if VALID_CODE[-1] != "0" else "1"), "统一社会信用代码校验位不正确"),
-        ("91141081ABC", "统一社会信用代码应为18位"),
-        ("91141081MA0IOOOOO" + "1", "统一社会信用代码含有无效字符"),
+        (
+            VALID_CODE[:-1] + ("0" if VALID_CODE[-1] != "0" else "1"),
+            f"统一社会信用代码校验位不正确:按前17位,第18位应为“{VALID_CODE[-1]}”,"
+            f"不是“{'0' if VALID_CODE[-1] != '0' else '1'}”",
+        ),
+        ("91141081ABC", "统一社会信用代码应为18位,这里是11位"),
+        (
+            "91141081MA0IOOOOO" + "1",
+            "统一社会信用代码第12位的“I”不是有效字符:只能用数字和大写字母,不用I、O、Z、S、V",
+        ),
+        ("9114108AMA0000001X", "统一社会信用代码第8位的“A”不正确:第3至8位是行政区划码,只能是数字"),
     ],
 )
 def test_bad_credit_code_is_refused_with_a_clear_message(code, message, users, api_login):

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from kaigong.core.text import fold, pinyin_initials, to_simplified
+from kaigong.core.text import dictionary_key, fold, pinyin_initials, to_simplified
 
 
 @pytest.mark.parametrize(
@@ -71,3 +71,57 @@ def test_issue_example_finds_the_project_by_initials():
 def test_pinyin_initials_are_lowercase_ascii_letters_and_digits(text):
     initials = pinyin_initials(text)
     assert initials == "".join(ch for ch in initials if ch in "abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+# -- dictionary_key: how categories, levels, departments, stages, pools and owners are matched
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "“一泓清水入黄河”类",
+        '"一泓清水入黄河"类',
+        "一泓清水入黄河类",
+        "「一泓清水入黃河」類",  # traditional, corner brackets
+        "‘一泓清水入黄河’ 类",
+        "＂一泓清水入黄河＂类",  # full-width ASCII quotes
+    ],
+)
+def test_dictionary_key_ignores_quotes_script_and_spaces(typed):
+    assert dictionary_key(typed) == dictionary_key("一泓清水入黄河类") == "一泓清水入黄河类"
+
+
+def test_dictionary_key_keeps_what_tells_names_apart():
+    assert dictionary_key("市卫体局") != dictionary_key("市体育局")
+    assert dictionary_key("省级") != dictionary_key("市级")
+    assert dictionary_key("侯马市发展和改革局（能源局）") == dictionary_key("侯马市发展和改革局(能源局)")
+    assert dictionary_key("ＰＰＰ项目") == dictionary_key("ppp项目")
+
+
+_PUNCTUATION = st.sampled_from(list("“”‘’\"'「」『』《》()（）[]【】·.。,，、-－—_:：;；!！?？ \u3000"))
+
+
+@given(st.text())
+def test_dictionary_key_is_idempotent(text):
+    once = dictionary_key(text)
+    assert dictionary_key(once) == once
+
+
+@given(st.text(min_size=1), st.lists(st.tuples(st.integers(min_value=0), _PUNCTUATION), max_size=5))
+def test_dictionary_key_ignores_punctuation_anywhere(text, inserts):
+    typed = text
+    for position, mark in inserts:
+        position %= len(typed) + 1
+        typed = typed[:position] + mark + typed[position:]
+    assert dictionary_key(typed) == dictionary_key(text)
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E)))
+def test_dictionary_key_full_width_equals_half_width(text):
+    full_width = "".join(chr(ord(ch) + 0xFEE0) for ch in text)  # U+FF01…U+FF5E mirror ASCII ! … ~
+    assert dictionary_key(full_width) == dictionary_key(text)
+
+
+@given(st.lists(st.sampled_from(["侯馬", "侯马", "衛生", "卫生", "體育", "体育", "類", "类", "級", "级", "局"])))
+def test_dictionary_key_traditional_equals_simplified(parts):
+    assert dictionary_key("".join(parts)) == dictionary_key(to_simplified("".join(parts)))

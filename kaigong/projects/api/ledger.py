@@ -24,6 +24,7 @@ from kaigong.projects.importers import (
     LedgerImporter,
     LedgerResult,
     ignored_columns_message,
+    new_owners_messages,
     preview_rows,
     read_ledger_file,
 )
@@ -53,6 +54,15 @@ _RESULT = inline_serializer(
         ),
         "ignored_message": serializers.CharField(help_text="未识别的列,不会导入:…"),
         "ignored_message_en": serializers.CharField(),
+        "new_owners": serializers.ListField(
+            child=serializers.DictField(),
+            help_text=(
+                "owners (建设单位) the import registers: name, credit_code (null: registered without one, "
+                "missing_credit_code), action create | complete (an organization registered without a code gets it)"
+            ),
+        ),
+        "new_owners_message": serializers.CharField(help_text="将新建的建设单位:…"),
+        "new_owners_message_en": serializers.CharField(),
         "preview": serializers.ListField(
             child=serializers.DictField(), help_text="the first rows: each field's value, or before → after"
         ),
@@ -79,6 +89,9 @@ def _result_body(result: LedgerResult) -> dict:
         "ignored_columns": [column.as_dict() for column in result.ignored],
         "ignored_message": ignored_columns_message(result.ignored, "zh-hans"),
         "ignored_message_en": ignored_columns_message(result.ignored, "en"),
+        "new_owners": [owner.as_dict() for owner in result.new_owners],
+        "new_owners_message": "\n".join(new_owners_messages(result.new_owners, "zh-hans")),
+        "new_owners_message_en": "\n".join(new_owners_messages(result.new_owners, "en")),
         "preview": [row.as_dict() for row in preview_rows(result)],
     }
 

@@ -46,16 +46,26 @@ class GeoJSONField(serializers.JSONField):
     pass
 
 
+def _aliases_field():
+    return serializers.ListField(
+        source="alias_list", child=serializers.CharField(), read_only=True, help_text=_("其他写法,导入台账时同样认得")
+    )
+
+
 class CategorySerializer(serializers.ModelSerializer):
+    aliases = _aliases_field()
+
     class Meta:
         model = Category
-        fields = ["id", "name", "code", "sort_order", "is_active"]
+        fields = ["id", "name", "code", "aliases", "sort_order", "is_active"]
 
 
 class LevelSerializer(serializers.ModelSerializer):
+    aliases = _aliases_field()
+
     class Meta:
         model = Level
-        fields = ["id", "name", "code", "sort_order"]
+        fields = ["id", "name", "code", "aliases", "sort_order"]
 
 
 class CodeIssueSerializer(serializers.Serializer):

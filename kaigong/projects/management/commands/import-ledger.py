@@ -5,7 +5,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_noop, override
 
 from kaigong.core.exceptions import KaigongError
-from kaigong.projects.importers import bilingual_message, ignored_columns_message, import_ledger, preview_rows
+from kaigong.projects.importers import (
+    bilingual_message,
+    ignored_columns_message,
+    import_ledger,
+    new_owners_messages,
+    preview_rows,
+)
 
 ACTOR_LABEL = "命令 import-ledger"
 
@@ -45,6 +51,9 @@ class Command(BaseCommand):
             # Never dropped in silence: each column the importer does not read, in both languages.
             for language in ("zh-hans", "en"):
                 self.stdout.write(self.style.WARNING(ignored_columns_message(result.ignored, language)))
+        for language in ("zh-hans", "en"):  # the owners it registers (or did), those without a code said so
+            for line in new_owners_messages(result.new_owners, language):
+                self.stdout.write(line)
         for problem in result.problems:
             self.stderr.write(str(problem))
         if result.problems:
