@@ -388,11 +388,6 @@ class ProjectPlan(models.Model):
         "targets_moved": _("顺延的目标日期"),
     }
 
-    @staticmethod
-    def audit_item_labels(codes) -> dict:
-        """Names of the approval matters whose plan dates a baseline event lists by code."""
-        return dict(ApprovalMatter.objects.filter(code__in=codes).values_list("code", "name"))
-
     class Meta:
         verbose_name = _("项目方案")
         verbose_name_plural = _("项目方案")
@@ -407,6 +402,11 @@ class ProjectPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project}的方案"
+
+    @staticmethod
+    def audit_item_labels(codes) -> dict:
+        """Names of the approval matters whose plan dates a baseline event lists by code."""
+        return dict(ApprovalMatter.objects.filter(code__in=codes).values_list("code", "name"))
 
 
 class PlanItem(models.Model):
