@@ -188,15 +188,22 @@ def test_list_on_a_phone(phone_page, city):
     toggle.click()
     expect(nav).to_be_hidden()
 
-    # The page itself does not scroll sideways; the wide table scrolls inside its container.
+    # The page itself does not scroll sideways; each project is a card headed by its name, each value named by
+    # its column (issue 8 §6).
     width = page.viewport_size["width"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
-    wrap = page.locator("#project-results .table-wrap")
-    box = wrap.bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1
-    scroll_width, client_width = wrap.evaluate("el => [el.scrollWidth, el.clientWidth]")
-    assert scroll_width > client_width, "the table should be wider than a phone and scroll in its container"
-    assert wrap.evaluate("el => { el.scrollLeft = 200; return el.scrollLeft; }") > 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    first = page.locator("#project-results tbody tr").first
+    box = first.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    name = first.locator("td.name")
+    expect(name).to_be_visible()
+    assert name.bounding_box()["width"] > width / 2, "the name reads on one line or two, not a character a line"
+    expect(first.locator("td").nth(3)).to_have_attribute("data-label", "级别")
+    # Filtering swaps the results in: the new rows are cards too.
+    page.get_by_label("项目类别").select_option(label="基础设施类")
+    expect(_count_text(page, 2)).to_be_visible()
+    expect(page.locator("#project-results table")).to_have_attribute("data-cards", "")
+    assert page.locator("#project-results tbody td.name").first.bounding_box()["width"] > width / 2
     assert page.evaluate("window.scrollX") == 0
     assert page.problems == []
 

@@ -59,6 +59,31 @@
   document.addEventListener("DOMContentLoaded", function () { setUpFilterable(document); });
   document.addEventListener("htmx:load", function (event) { setUpFilterable(event.detail.elt); });
 
+  // Tables that become cards on a phone (.table-cards, see kaigong.css): each cell carries its column's name,
+  // taken from the header as the page's language shows it (a sort link's arrow left out).
+  function labelCells(table) {
+    var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      var copy = th.cloneNode(true);
+      Array.prototype.forEach.call(copy.querySelectorAll("[aria-hidden=true]"), function (el) { el.remove(); });
+      return copy.textContent.replace(/\s+/g, " ").trim();
+    });
+    Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
+      var column = 0;
+      Array.prototype.forEach.call(row.cells, function (cell) {
+        if (!cell.hasAttribute("data-label")) cell.setAttribute("data-label", names[column] || "");
+        column += cell.colSpan || 1;
+      });
+    });
+    table.setAttribute("data-cards", "");
+  }
+  function setUpCards(root) {
+    var scope = root || document;
+    if (scope.matches && scope.matches("table.table-cards")) labelCells(scope);
+    Array.prototype.forEach.call(scope.querySelectorAll("table.table-cards"), labelCells);
+  }
+  document.addEventListener("DOMContentLoaded", function () { setUpCards(document); });
+  document.addEventListener("htmx:load", function (event) { setUpCards(event.detail.elt); });
+
   // After the results were replaced by a sort or page link, keep the filter form's ordering in step,
   // so the next filter change keeps the chosen order.
   document.addEventListener("htmx:pushedIntoHistory", function () {
