@@ -229,6 +229,9 @@ def demo_city(django_db_setup, django_db_blocker, tmp_path_factory):
         },
     )
     with django_db_blocker.unblock(), fast, transaction.atomic():
+        # What the data migrations seed is back even if a transactional test on this worker flushed it.
+        call_command("approvals", "seed", stdout=io.StringIO(), skip_checks=True)
+        call_command("workdays", "seed", stdout=io.StringIO(), stderr=io.StringIO(), skip_checks=True)
         call_command("load-demo", stdout=io.StringIO(), skip_checks=True)
         users = {role: User.objects.get(username=name) for role, name in DEMO_USERS.items()}
         projects = list(Project.objects.order_by("pk"))
@@ -249,7 +252,7 @@ def demo_city(django_db_setup, django_db_blocker, tmp_path_factory):
             ),
             "item_projects": dict(ChecklistItem.objects.values_list("pk", "checklist__project_id")),
         }
-        assert demo.ids["steps"], "the demo city has heritage routing steps"
+        assert demo.ids["steps"] and demo.ids["plan_items"], "the demo city has heritage routing and plans"
         yield demo
         transaction.set_rollback(True)
 

@@ -30,6 +30,9 @@ LANGUAGES = ("zh-hans", "en")
 @pytest.fixture
 def demo_city(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
+    # A transactional test before this one flushed what the data migrations seeded: put it back, as on a fresh install.
+    call_command("approvals", "seed", stdout=io.StringIO(), skip_checks=True)
+    call_command("workdays", "seed", stdout=io.StringIO(), stderr=io.StringIO(), skip_checks=True)
     call_command("load-demo", stdout=io.StringIO(), skip_checks=True)
     batch = GroundbreakingBatch.objects.get()
     busiest = (

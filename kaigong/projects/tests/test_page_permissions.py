@@ -127,11 +127,20 @@ def test_edit_buttons_only_for_editors(login, users, world, role, editable):
     ],
 )
 def test_list_and_batch_page_show_only_visible_projects(login, users, world, role, visible):
+    """The list shows only visible projects; the batch page lists (and links) only visible members, while its
+    published summary sentence, which may name any member, is the same for everyone (issue 8 §4)."""
     web = login(users[role])
-    for url in (reverse("projects:list"), reverse("projects:batch-detail", args=[world["batch"].pk])):
-        body = web.get(url).content.decode()
-        shown = {name for name in ("本部门项目", "外部门项目") if name in body}
-        assert shown == visible, url
+    body = web.get(reverse("projects:list")).content.decode()
+    assert {name for name in ("本部门项目", "外部门项目") if name in body} == visible
+    batch_page = web.get(reverse("projects:batch-detail", args=[world["batch"].pk]))
+    listed = {m.project.name for m in batch_page.context["summary"].members}
+    assert listed == visible
+    linked = {
+        p.name
+        for p in (world["own"], world["other"])
+        if reverse("projects:detail", args=[p.pk]) in str(batch_page.content, "utf-8")
+    }
+    assert linked == visible
 
 
 @pytest.mark.parametrize(("role", "shown"), [(Role.ADMIN, True), (Role.OFFICE, False), (Role.LEADER, False)])
