@@ -30,13 +30,23 @@ def _fold(text: str) -> str:
 
 
 @lru_cache(maxsize=16384)  # a sheet repeats its categories, departments and owners on every row
+@lru_cache(maxsize=8192)
 def dictionary_key(text: str) -> str:
     """The key a dictionary value (category, level, department, stage, pool, owner) is matched by, whatever the
     script, width, case and punctuation people type it with: “一泓清水入黄河”类, "一泓清水入黄河"类 and
     一泓清水入黄河类 share one key, as do 侯馬市 and 侯马市, ＡＢＣ and abc. Punctuation (quotes, brackets,
     dots, dashes) is dropped, not only folded: a quote typed one way or another, or left out, is the same name."""
-    key = unicodedata.normalize("NFKC", fold(text).casefold())
-    return "".join(ch for ch in key if not unicodedata.category(ch).startswith("P"))
+    key = text
+    for _ in range(5):
+        # Each step can undo another's work: NFKC turns ℌ into an upper-case H and a compatibility ideograph into a
+        # traditional one; dropping punctuation brings a letter and a combining mark together ("O?¯"). Repeat until
+        # nothing changes, so that a key's key is itself.
+        folded = unicodedata.normalize("NFKC", fold(key).casefold())
+        folded = "".join(ch for ch in folded if not unicodedata.category(ch).startswith("P"))
+        if folded == key:
+            break
+        key = folded
+    return key
 
 
 @lru_cache(maxsize=1)

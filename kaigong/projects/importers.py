@@ -1165,7 +1165,11 @@ class LedgerImporter:
                 gettext_noop("项目不能从“%(from)s”变更为“%(to)s”"),
                 {"from": Stage(project.stage).label, "to": Stage(stage).label},
             )
-        elif project is not None and stage == Stage.STARTED and project.stage != Stage.STARTED:
+        # A move to 新开工 (or a new row registered at 新开工) that the transitions allow: the start's own rules.
+        if stage == Stage.STARTED and (
+            (project is None and not id_given)
+            or (project is not None and project.stage != Stage.STARTED and stage in STAGE_TRANSITIONS[project.stage])
+        ):
             self._check_start(project, data, values, problem)
 
         if code and project is None and code in self.code_owner:
@@ -1189,15 +1193,16 @@ class LedgerImporter:
 
     def _check_start(self, project, data, values, problem) -> None:
         """A row moving a project to 新开工 meets what services.change_project_stage holds a move to (a project code,
-        a start not after today, no objection of another app), as row problems: a sheet records no reason."""
-        if not (data.get("project_code") or project.project_code):
+        a start not after today, no objection of another app), as row problems: a sheet records no reason. A new
+        row registered at 新开工 meets the same rules (it has no checklist yet, so no app objects to it)."""
+        if not (data.get("project_code") or (project is not None and project.project_code)):
             problem("project_code", gettext_noop("变更为新开工须先填写项目代码"))
         start, today = values.get("actual_start_date"), timezone.localdate()
         if isinstance(start, dt.date) and start > today:
             problem(
                 "actual_start_date", gettext_noop("实际开工时间不能晚于今天(%(today)s)"), {"today": today.isoformat()}
             )
-        for objection in stage_objections(project=project, stage=Stage.STARTED):
+        for objection in stage_objections(project=project, stage=Stage.STARTED) if project is not None else ():
             problem("stage", gettext_noop("%(objection)s;请在项目页面变更阶段并填写原因"), {"objection": objection})
 
     def _resolve_owner(self, values, data, problem) -> tuple[str, str] | None:

@@ -35,6 +35,7 @@ HEADER = [
     "计划开工时间",
     "实际开工时间",
     "项目库",
+    "项目代码",
 ]
 
 
@@ -60,6 +61,8 @@ def _new_rows(world, count, *, prefix="批量项目", new_owner=4242):
             "2025-03-01",
             "2025年4月1日" if i % 5 in (1, 2) else None,
             "实施库" if i % 7 == 0 else None,
+            # 新开工 needs a code; the others have one too, as registered projects do (unique per sheet and row).
+            f"2503-141081-04-01-{new_owner % 100:02d}{i:04d}",
         ]
         for i in range(count)
     ]
@@ -94,6 +97,7 @@ def test_updating_projects_takes_the_same_queries_for_few_or_many(tmp_path, ledg
         rows += [[p.pk, p.name, "产业类", 7777] for p in projects]
         return write_xlsx(tmp_path / name, rows)
 
+    _queries(sheet("first.xlsx", [ProjectFactory(category=industry, year=2025)]))  # process caches, as above
     assert _queries(sheet("few.xlsx", few)) == _queries(sheet("many.xlsx", many))
     assert set(Project.objects.values_list("total_investment", flat=True)) == {Decimal("7777.00")}
     assert set(Project.objects.values_list("version", flat=True)) == {2}  # one optimistic version step each

@@ -206,3 +206,24 @@ def test_the_importer_reports_a_start_after_today_and_undecided_items(tmp_path, 
     assert "实际开工时间不能晚于今天" in err
     assert "前期手续尚有1项未办结(测试用地许可);请在项目页面变更阶段并填写原因" in err
     assert Project.objects.get(pk=coded.pk).stage == Stage.PLANNING
+
+
+def test_a_new_row_registered_at_started_needs_a_code_and_a_start_not_after_today(tmp_path, ledger_world):
+    later = timezone.localdate() + dt.timedelta(days=40)
+    header = ["项目名称", "项目类别", "计划年度", "总投资", "项目阶段", "实际开工时间", "项目代码"]
+    rows = [
+        header,
+        ["无代码新开工项目", "产业类", 2024, 10000, "新开工", timezone.localdate().isoformat(), None],
+        ["未来开工项目", "产业类", 2024, 10000, "新开工", later.isoformat(), "2403-141081-04-01-513027"],
+    ]
+    err = _import(write_xlsx(tmp_path / "new.xlsx", rows))
+    assert "第2行" in err and "变更为新开工须先填写项目代码" in err
+    assert "第3行" in err and "实际开工时间不能晚于今天" in err
+    assert not Project.objects.filter(name__in=["无代码新开工项目", "未来开工项目"]).exists()
+
+    rows[1][6], rows[2][5] = "2403-141081-04-01-513028", timezone.localdate().isoformat()
+    call_command("import-ledger", str(write_xlsx(tmp_path / "fixed.xlsx", rows)), stdout=StringIO())
+    assert set(Project.objects.filter(stage=Stage.STARTED).values_list("name", flat=True)) >= {
+        "无代码新开工项目",
+        "未来开工项目",
+    }
