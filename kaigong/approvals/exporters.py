@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import record_event
+from kaigong.core.sheets import sheet_value, text_cell
 
 DATE_FORMAT = "yyyy-mm-dd"
 
@@ -57,7 +58,7 @@ def export_table(*, objects, columns, sheet_title: str, title: str, actor, param
     .xlsx in an open temporary file (already unlinked), and the row count; the export is audited."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title)
-    title_cell = WriteOnlyCell(sheet, value=title)
+    title_cell = text_cell(sheet, title)
     title_cell.font = Font(bold=True, size=14)
     sheet.append([title_cell])
     sheet.append([_("导出时间:%(time)s") % {"time": timezone.localtime().strftime("%Y-%m-%d %H:%M")}])
@@ -75,7 +76,7 @@ def export_table(*, objects, columns, sheet_title: str, title: str, actor, param
             if isinstance(value, dt.date):
                 value = WriteOnlyCell(sheet, value=value)
                 value.number_format = DATE_FORMAT
-            row.append(value)
+            row.append(sheet_value(sheet, value))
         sheet.append(row)
         rows += 1
     descriptor, path = tempfile.mkstemp(suffix=".xlsx")

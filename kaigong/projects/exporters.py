@@ -32,13 +32,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import record_event
 from kaigong.core.exceptions import KaigongError
+from kaigong.core.sheets import sheet_value, text_cell
 from kaigong.projects.ledger import AMOUNT, COLUMNS, UNIT_WAN, column_letter
 from kaigong.projects.models import Project
 from kaigong.projects.selectors import list_projects
@@ -161,9 +161,8 @@ class _LedgerSheetWriter:
         return self.rows_written
 
     def cell(self, value, *, bold=False, fill=None, number_format=None, align=None):
-        cell = WriteOnlyCell(self.ws, value=value)
-        if isinstance(value, str):
-            cell.data_type = "s"  # text, even "=1+2" or "#N/A"
+        # Text stays text, even "=1+2" or "#N/A", and holds no control character .xlsx cannot carry.
+        cell = text_cell(self.ws, value) if isinstance(value, str) else WriteOnlyCell(self.ws, value=value)
         if bold:
             cell.font = self.bold
         if fill is not None:
@@ -183,8 +182,8 @@ class _LedgerSheetWriter:
                 row.append(self.cell(value, number_format=DATE_FORMAT))
             elif i == self.content_index:
                 row.append(self.cell(value, align=self.wrap))
-            elif isinstance(value, str) and value and (value[0] == "=" or value in ERROR_CODES):
-                row.append(self.cell(value))
+            elif isinstance(value, str):
+                row.append(sheet_value(self.ws, value))  # plain text where it is safe: cheaper than a cell
             else:
                 row.append(value)  # plain values are cheaper: openpyxl reuses one cell for them
         return self.append(row)

@@ -404,6 +404,10 @@ def test_warning_list_filters_and_excel_export_audited(
     assert len(rows) == 4
     event = AuditEvent.objects.filter(action="export").get()
     assert event.actor == users[Role.OFFICE] and event.changes["params"] == {"q": ["国强"]}
+    # A name that looks like a formula, or holds a control character, is written as the text it is.
+    Project.objects.filter(pk=project.pk).update(name='=HYPERLINK("http://x","国强")\x0b')
+    rows = list(load_workbook(BytesIO(b"".join(client.get(url + "?format=xlsx").streaming_content))).active.iter_rows())
+    assert (rows[3][0].value, rows[3][0].data_type) == ('=HYPERLINK("http://x","国强") ', "s")
     # An enterprise user's list only holds its own projects' items.
     stranger = UserFactory(role=Role.ENTERPRISE, organization=OrganizationFactory())
     assert 'data-item="test-permit"' not in login(stranger).get(url).content.decode()

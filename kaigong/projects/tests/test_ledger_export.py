@@ -235,3 +235,14 @@ def test_round_trip_export_then_import_updates_and_never_duplicates(tmp_path, lo
     assert bing.total_investment == Decimal("120000.50")
     assert bing.remarks == "台账中修改"
     assert AuditEvent.objects.filter(project_id=bing.pk, action="import").count() == 1
+
+
+def test_control_characters_pasted_from_word_do_not_break_the_export(login, users, ledger_world):
+    """A vertical tab or a bell pasted into a name made openpyxl refuse the whole export (a 500 for everyone)."""
+    project = ProjectFactory(name="控制字符\x0b项目", category=ledger_world["industry"], remarks="第一行\x01第二行")
+    response = login(users[Role.OFFICE]).get(reverse("projects:ledger-export"))
+    assert response.status_code == 200
+    ws = load_workbook(BytesIO(b"".join(response.streaming_content))).active
+    row = next(r for r in ws.iter_rows(min_row=4) if r[HEADERS.index("项目ID")].value == project.pk)
+    assert row[HEADERS.index("项目名称")].value == "控制字符 项目"
+    assert row[HEADERS.index("备注")].value == "第一行 第二行"
