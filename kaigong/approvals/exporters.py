@@ -37,6 +37,7 @@ def _columns():
         (_("已用工作日"), lambda i: i.elapsed_today),
         (_("剩余工作日"), lambda i: i.remaining_today),
         (_("预警"), lambda i: str(i.get_warning_level_display())),
+        (_("计时暂停(补正)自"), lambda i: i.clock_stopped_on),
         (_("暂估(日历未载入)"), lambda i: _("是") if i.clock_provisional else ""),
     ]
 

@@ -96,3 +96,16 @@ def test_a_running_item_says_nothing_of_a_stop(users, login, api_login, approvin
     assert (body["clock_stopped"], body["clock_stopped_on"]) == (False, None)
     tab = login(users[Role.OFFICE]).get(reverse("approvals:project-checklist", args=[project.pk])).content.decode()
     assert "计时暂停" not in tab
+
+
+def test_the_warning_list_export_says_since_when_the_clock_is_stopped(users, login, stopped):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    refresh_clocks(today=D("2025-04-30"))
+    response = login(users[Role.OFFICE]).get(reverse("approvals:warning-list") + "?format=xlsx")
+    rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.values)
+    column = rows[2].index("计时暂停(补正)自")
+    row = next(r for r in rows[3:] if r[3] == "测试许可")
+    assert row[column].date() == D("2025-03-07")
