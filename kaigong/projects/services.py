@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from kaigong.accounts.models import Organization
+from kaigong.accounts.models import Department, Organization
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import diff, record_event, snapshot
 from kaigong.core.exceptions import (
@@ -22,7 +22,7 @@ from kaigong.core.exceptions import (
     TransitionNotAllowed,
 )
 from kaigong.projects.choices import STAGE_TRANSITIONS, STAGES_NEEDING_REASON, Pool, Stage
-from kaigong.projects.models import BatchMembership, GroundbreakingBatch, Project, StageChange
+from kaigong.projects.models import BatchMembership, Category, GroundbreakingBatch, Level, Project, StageChange
 from kaigong.projects.stage_guards import stage_objections
 
 # Fields a create/update may set. Stage, actual dates, withdrawal and version belong to their own services.
@@ -322,6 +322,24 @@ def update_organization(*, organization: Organization, data: dict, actor=None, a
     if changes:
         record_event(action=AuditAction.UPDATE, actor=actor, actor_label=actor_label, obj=organization, changes=changes)
     return organization
+
+
+@transaction.atomic
+def update_dictionary_aliases(
+    *, entry: Category | Level | Department, aliases: str, actor=None, actor_label: str = ""
+) -> Category | Level | Department:
+    """Change the aliases a category, level or department answers to (one a line): the ledger importer and search
+    match them as its name. full_clean() refuses an alias another entry of the same dictionary already answers to."""
+    if actor is not None and not actor.can_edit_all_projects:
+        raise PermissionDeniedError()
+    before = snapshot(entry, ["aliases"])
+    entry.aliases = aliases
+    entry.full_clean()
+    entry.save(update_fields=["aliases"])
+    changes = diff(before, snapshot(entry, ["aliases"]))
+    if changes:
+        record_event(action=AuditAction.UPDATE, actor=actor, actor_label=actor_label, obj=entry, changes=changes)
+    return entry
 
 
 @transaction.atomic

@@ -31,6 +31,7 @@ from openpyxl import load_workbook
 
 from kaigong.accounts.choices import Role
 from kaigong.accounts.models import Department, Organization, User
+from kaigong.accounts.views import DICTIONARIES
 from kaigong.approvals.models import ApprovalMatter, ChecklistItem, ChecklistRule, PlanItem
 from kaigong.heritage.models import HeritageRoutingStep, HeritageSite
 from kaigong.projects.exporters import export_ledger
@@ -92,6 +93,8 @@ GATES = {
     "approvals-scoreboard": GOVERNMENT,
     "heritage:site-import": {Role.ADMIN},
     "checklist-rule-list": GOVERNMENT,
+    "accounts:dictionaries": {Role.ADMIN, Role.OFFICE},
+    "accounts:dictionary-edit": {Role.ADMIN, Role.OFFICE},
 }
 
 # Extra query strings worth opening on list pages: filters, ordering, search (Chinese and pinyin), a second page.
@@ -285,6 +288,12 @@ def fill(route: Route, demo: Demo, role: str, language: str) -> list[tuple[dict,
         return [({"year": year}, None) for year in demo.ids["years"]]
     if params == {"year", "date"}:
         return [({"year": y, "date": d}, None) for y, d in demo.ids["days"]]
+    if params == {"kind", "pk"}:  # a dictionary entry (字典别名): the first few of each dictionary
+        return [
+            ({"kind": kind, "pk": pk}, None)
+            for kind, model in DICTIONARIES.items()
+            for pk in model.objects.order_by("pk").values_list("pk", flat=True)[:5]
+        ]
     if params == {"pk"}:
         head = route.route.split("<")[0].split("(?P")[0]
         segment = [part.strip("^") for part in head.split("/") if part.strip("^")][-1]
