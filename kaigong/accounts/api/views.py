@@ -100,7 +100,7 @@ class OrganizationViewSet(
     retrieve=extend_schema(summary="Get a department", responses={200: DepartmentSerializer, **DETAIL_ERRORS}),
 )
 class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
-    """责任单位 and approving departments (read-only; edited in the admin)."""
+    """责任单位 and approving departments (read-only here; the office edits their aliases on the 字典别名 page)."""
 
     queryset = Department.objects.all()
     serializer_class = DepartmentSerializer

@@ -95,6 +95,9 @@ GATES = {
     "checklist-rule-list": GOVERNMENT,
     "accounts:dictionaries": {Role.ADMIN, Role.OFFICE},
     "accounts:dictionary-edit": {Role.ADMIN, Role.OFFICE},
+    "accounts:organization-list": {Role.ADMIN, Role.OFFICE},
+    "accounts:organization-edit": {Role.ADMIN, Role.OFFICE},
+    "projects:ledger-template": {Role.ADMIN, Role.OFFICE},
 }
 
 # Extra query strings worth opening on list pages: filters, ordering, search (Chinese and pinyin), a second page.
