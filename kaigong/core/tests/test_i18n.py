@@ -10,6 +10,7 @@ import gettext
 import json
 import re
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ from rest_framework.test import APIClient
 from kaigong.accounts.choices import Role
 from kaigong.core.api import exception_handler
 from kaigong.core.exceptions import PermissionDeniedError, StaleVersionError
-from kaigong.projects.tests.factories import ProjectFactory
+from kaigong.projects import services
+from kaigong.projects.tests.factories import GroundbreakingBatchFactory, ProjectFactory
 
 PACKAGE = Path(__file__).resolve().parents[2]
 PO = PACKAGE / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -261,6 +263,27 @@ def test_project_detail_shows_english_labels(users, login, department):
     assert "Responsible department" in html
     assert "Total investment" in html
     assert "责任单位" not in html
+
+
+def test_amounts_carry_their_unit_in_the_pages_language(users, login, department):
+    """Amounts read "1,155,000万元" in Chinese and "1,155,000 10k yuan" in English (cards, fields, history)."""
+    project = ProjectFactory(responsible_department=department, total_investment=Decimal("1155000"))
+    batch = GroundbreakingBatchFactory()
+    services.save_batch(batch=batch, data={}, members=[(project, 1)])
+    services.update_project(project=project, data={"annual_planned_investment": Decimal("3280")}, actor=None)
+    client = login(users[Role.OFFICE])
+    pages = [reverse("projects:overview"), reverse("projects:detail", args=[project.pk])]
+    pages.append(reverse("projects:batch-detail", args=[batch.pk]))
+    for url in pages:
+        assert "万元" in client.get(url).content.decode(), url
+    client.post(reverse("set_language"), {"language": "en"})
+    for url in pages:
+        html = client.get(url).content.decode()
+        # The batch's published sentence is quoted as it was published, marked as Chinese.
+        html = re.sub(r'<blockquote [^>]*lang="zh-Hans"[^>]*>.*?</blockquote>', "", html, flags=re.S)
+        assert "万元" not in html and "亿元" not in html, url
+    detail = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "1,155,000 10k yuan" in detail and "115.5 100M yuan" in detail and "3,280 10k yuan" in detail
 
 
 # --- (c) API errors carry both languages, whatever the request's language ---

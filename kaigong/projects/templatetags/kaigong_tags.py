@@ -17,6 +17,8 @@ from kaigong.projects.choices import Pool, Stage
 
 register = template.Library()
 
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
 # Audited fields whose stored value is a choice value: shown by their label.
 CHOICE_LABELS = {"stage": Stage, "pool": Pool, "from_stage": Stage, "to_stage": Stage}
 MONEY_FIELDS = {"total_investment", "annual_planned_investment"}
@@ -45,13 +47,20 @@ def yi(value):
     return "" if amount is None else format_yi(amount, unit=False)
 
 
+def _with_unit(number: str, unit: str) -> str:
+    """An amount and its unit in the page's language: '1,155,000万元', '1,155,000 10k yuan'."""
+    return f"{number}{unit}" if HAN.search(unit) else f"{number} {unit}"
+
+
 @register.filter
 def money(value, unit="wan"):
-    """'1,155,000万元' (default) or, with ``money:"yi"``, '115.5亿元'."""
+    """'1,155,000万元' (default) or, with ``money:"yi"``, '115.5亿元'; in English '115.5 100M yuan'."""
     amount = _decimal(value)
     if amount is None:
         return ""
-    return format_yi(amount) if unit == "yi" else format_wan(amount)
+    if unit == "yi":
+        return _with_unit(format_yi(amount, unit=False), _("亿元"))
+    return _with_unit(format_wan(amount, unit=False), _("万元"))
 
 
 @register.simple_tag
@@ -95,7 +104,7 @@ def _display_value(field_name, value, model=None):
         return str(choices[value])
     if field_name in MONEY_FIELDS:
         amount = _decimal(value)
-        return format_wan(amount) if amount is not None else str(value)
+        return money(amount) if amount is not None else str(value)
     if isinstance(value, list):
         parts = ["—" if v is None or v == "" else str(v) for v in value]
         return "—" if all(part == "—" for part in parts) else "、".join(parts)
