@@ -115,7 +115,10 @@ def parse_amount(raw: object, *, unit: str = "万元") -> Decimal | None:
         value = value / WAN_PER_YI
     if value < 0:
         raise MoneyError(gettext_noop("金额不能为负数"))
-    value = quantize_wan(value)
+    # The range before quantizing: quantizing 1e30 to 0.01 overflows Decimal's context (InvalidOperation).
     if value > MAX_WAN:
+        raise MoneyError(gettext_noop("金额过大"))
+    value = quantize_wan(value)
+    if value > MAX_WAN:  # rounding up at the edge
         raise MoneyError(gettext_noop("金额过大"))
     return value

@@ -151,3 +151,14 @@ def test_the_pool_and_batch_totals_add_up_exactly():
 @pytest.mark.parametrize(("value", "text"), [("115.50", "115.5"), ("32.00", "32"), ("632.23", "632.23"), ("0.00", "0")])
 def test_strip_zeros(value, text):
     assert strip_zeros(Decimal(value)) == text
+
+
+@given(st.decimals(min_value=0, allow_nan=False, allow_infinity=False) | st.floats(min_value=0, allow_nan=False))
+def test_any_non_negative_number_is_an_amount_or_a_clear_refusal(raw):
+    """Huge values (1e30, a cell typed in scientific notation) are refused as too large, never an exception."""
+    try:
+        value = parse_amount(raw)
+    except MoneyError as exc:
+        assert exc.msgid in ("金额过大", "金额格式不正确")
+    else:
+        assert value is not None and 0 <= value <= MAX_WAN

@@ -104,3 +104,14 @@ def test_export_with_an_unknown_filter_fails(tmp_path, db):
         _run("export-ledger", "--out", str(tmp_path / "x.xlsx"), "--category", "不存在的类别")
     with pytest.raises(CommandError):
         _run("export-ledger", "--out", str(tmp_path / "x.xlsx"), "--year", "abc")
+
+
+def test_an_amount_of_1e30_is_a_row_problem_not_a_crash(tmp_path, ledger_world):
+    """A number cell of 1e30 (scientific notation, a pasted typo) overflowed Decimal in the check: a 500 on the
+    page, a traceback in the command. It is "金额过大" on its row now."""
+    path = write_xlsx(tmp_path / "huge.xlsx", [HEADER, ["巨额项目", "产业类", 1e30, 2024]])
+    err = StringIO()
+    with pytest.raises(CommandError, match="发现1个问题"):
+        call_command("import-ledger", str(path), "--dry-run", stderr=err, stdout=StringIO())
+    assert err.getvalue().splitlines()[0].startswith("第2行 总投资(列C): 金额过大")
+    assert not Project.objects.exists()
