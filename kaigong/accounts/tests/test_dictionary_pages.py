@@ -11,22 +11,11 @@ from kaigong.accounts.choices import Role
 from kaigong.accounts.models import Department
 from kaigong.accounts.tests.factories import DepartmentFactory
 from kaigong.audit.models import AuditEvent
-from kaigong.projects.tests.ledger_sheets import make_ledger_world, write_xlsx
+from kaigong.projects.tests.ledger_sheets import COUNTY_HEADER, make_ledger_world, write_xlsx
 
 HEALTH = "侯马市卫生健康和体育局"
 LIST = reverse("accounts:dictionaries")
-HEADER = [
-    "序号",
-    "项目名称",
-    "项目类别",
-    "项目级别",
-    "建设单位",
-    "总投资",
-    "年度计划投资",
-    "项目阶段",
-    "项目库",
-    "责任单位",
-]
+HEADER = COUNTY_HEADER
 
 
 @pytest.fixture

@@ -8,6 +8,21 @@ from openpyxl import Workbook
 from kaigong.accounts.tests.factories import make_credit_code
 from kaigong.projects.tests.factories import CategoryFactory, LevelFactory
 
+# The columns a county ledger typically has, in its order, named without codes (the names-by-name tests use it).
+COUNTY_HEADER = [
+    "序号",
+    "项目名称",
+    "项目类别",
+    "项目级别",
+    "建设单位",
+    "总投资",
+    "年度计划投资",
+    "项目阶段",
+    "项目库",
+    "责任单位",
+]
+
+
 NEW_CREDIT_CODE = make_credit_code(987654)
 
 

@@ -18,22 +18,11 @@ from kaigong.projects.choices import Pool, Stage
 from kaigong.projects.importers import import_ledger
 from kaigong.projects.models import LedgerImport, Project
 from kaigong.projects.tests.factories import ProjectFactory
-from kaigong.projects.tests.ledger_sheets import make_ledger_world, write_xlsx
+from kaigong.projects.tests.ledger_sheets import COUNTY_HEADER, make_ledger_world, write_xlsx
 
 JINYUN = "侯马市晋韵城市建设有限公司"
 NANZHAN = "侯马市南站物流有限公司"
-HEADER = [
-    "序号",
-    "项目名称",
-    "项目类别",
-    "项目级别",
-    "建设单位",
-    "总投资",
-    "年度计划投资",
-    "项目阶段",
-    "项目库",
-    "责任单位",
-]
+HEADER = COUNTY_HEADER
 
 
 @pytest.fixture
