@@ -10,7 +10,8 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self):
         from kaigong.approvals.models import department_items_reach
-        from kaigong.approvals.services import groundbreaking_objections
+        from kaigong.approvals.services import groundbreaking_objections, regenerate_changed_checklists
+        from kaigong.projects.changes import register_project_change_handler
         from kaigong.projects.scoping import register_department_reach
         from kaigong.projects.stage_guards import register_stage_guard
 
@@ -18,3 +19,5 @@ class ApprovalsConfig(AppConfig):
         register_department_reach("approvals.items", department_items_reach)
         # Groundbreaking with pre-start items undecided needs the office's recorded reason (issue 8 §5).
         register_stage_guard("approvals.groundbreaking", groundbreaking_objections)
+        # A change of the attributes the rules read regenerates the project's checklist (一清单).
+        register_project_change_handler("approvals.checklists", regenerate_changed_checklists)

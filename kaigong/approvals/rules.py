@@ -62,15 +62,6 @@ def _field(name: str) -> Callable:
     return lambda project: getattr(project, name, None)
 
 
-def _in_heritage_zone(project) -> bool:
-    explicit = getattr(project, "in_heritage_control_zone", None)
-    if explicit is not None:
-        return bool(explicit)
-    from kaigong.heritage.selectors import project_in_control_zone  # lazy: heritage builds on approvals
-
-    return project_in_control_zone(project)
-
-
 ATTRIBUTES: dict[str, Attribute] = {
     "review_regime": Attribute(_("审批方式"), CHOICE, _field("review_regime"), tuple(ReviewRegime.choices)),
     "project_class": Attribute(_("审批流程类型"), NUMBER, _field("project_class"), tuple(ProjectClass.choices)),
@@ -81,10 +72,26 @@ ATTRIBUTES: dict[str, Attribute] = {
     "building_area": Attribute(_("总建筑面积(平方米)"), NUMBER, _field("building_area")),
     "total_investment": Attribute(_("总投资(万元)"), NUMBER, _field("total_investment")),
     "is_simple_low_risk": Attribute(_("简易低风险项目"), BOOLEAN, _field("is_simple_low_risk")),
-    # The heritage overlay (issue 3 §5) decides from the project's location/site polygon; an explicit attribute
-    # on the object (precomputed in bulk, or in tests) wins.
-    "in_heritage_control_zone": Attribute(_("位于文物建设控制地带"), BOOLEAN, _in_heritage_zone),
 }
+# Facts the apps built on approvals provide, added by register_attribute (heritage: in a construction control zone).
+_PROVIDED: set[str] = set()
+
+
+def register_attribute(name: str, attribute: Attribute) -> None:
+    """Let another app provide a fact the rules may read (from its AppConfig.ready; replaced by ``name`` when
+    ready() runs twice). The rule engine asks it and never imports that app: heritage builds on approvals, so
+    approvals cannot import heritage. A value set on the project object itself under ``name`` (precomputed in
+    bulk, or in tests) wins over the provider."""
+    ATTRIBUTES[name] = attribute
+    _PROVIDED.add(name)
+
+
+def _read(name: str, attribute: Attribute, project):
+    if name in _PROVIDED:
+        explicit = getattr(project, name, None)
+        if explicit is not None:
+            return explicit
+    return attribute.read(project)
 
 
 def attribute_options() -> list[dict]:
@@ -222,7 +229,7 @@ def validate_condition(condition) -> None:
 
 def project_facts(project) -> dict:
     """The whitelisted attributes of ``project``, read once: the only input the interpreter sees."""
-    return {name: attr.read(project) for name, attr in ATTRIBUTES.items()}
+    return {name: _read(name, attr, project) for name, attr in ATTRIBUTES.items()}
 
 
 def _number(value) -> Decimal:

@@ -35,12 +35,13 @@ from kaigong.approvals.models import (
     CorrectionWindow,
     WarningNotice,
 )
-from kaigong.approvals.plan_services import refresh_project_forecast
+from kaigong.approvals.plan_services import refresh_forecasts, refresh_project_forecast
 from kaigong.approvals.planning import GROUNDBREAKING_STAGES
 from kaigong.approvals.rules import evaluate, project_facts
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import diff, record_event, record_events, snapshot
 from kaigong.core.exceptions import PermissionDeniedError, TransitionNotAllowed
+from kaigong.projects.changes import ProjectsChanged
 from kaigong.projects.choices import Stage
 from kaigong.projects.models import Project
 from kaigong.projects.stage_guards import StageObjection
@@ -328,13 +329,24 @@ def generate_checklist(
     return checklist
 
 
-def regenerate_checklist_if_any(*, project: Project, actor=None, actor_label: str = "") -> Checklist | None:
-    """Regenerate the checklist of a project that has one; for update_project, inside its transaction, after the
-    project's attributes are saved. The actor already passed update_project's permission check, so the
-    regeneration runs on the system's authority and is audited under the actor's name."""
-    if not Checklist.objects.filter(project=project).exists():
-        return None
-    return generate_checklist(project=project, actor=None, actor_label=actor_label or str(actor or ""))
+def regenerate_changed_checklists(change: ProjectsChanged) -> list[Checklist]:
+    """The projects-change handler (registered in ApprovalsConfig.ready): changed attributes may change what the
+    rules require, so the checklists of the changed projects that have one are regenerated, inside the change's
+    transaction. The rules are read once and the plans' forecasts refreshed in one batch, whether one project
+    changed (update_project) or ten thousand (a ledger import). The writer already checked who acts, so the
+    regeneration runs on the system's authority and is audited under the writer's name."""
+    ids = {project.pk for project in change.projects}
+    with_checklist = set(Checklist.objects.filter(project__in=ids).values_list("project_id", flat=True))
+    projects = [project for project in change.projects if project.pk in with_checklist]
+    if not projects:
+        return []
+    rules = active_rules()
+    checklists = [
+        generate_checklist(project=project, actor=None, actor_label=change.label, rules=rules, refresh_forecast=False)
+        for project in projects
+    ]
+    refresh_forecasts(project_ids=[project.pk for project in projects])
+    return checklists
 
 
 # --- item transitions ---------------------------------------------------------------------------------------

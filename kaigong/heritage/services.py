@@ -41,6 +41,7 @@ from kaigong.heritage.selectors import (
     project_in_control_zone,
     projects_in_zones,
 )
+from kaigong.projects.changes import ProjectsChanged
 from kaigong.projects.models import Project
 
 SITE_FIELDS = ["name", "protection_level", "protection_area", "control_zone", "notes", "is_illustrative"]
@@ -94,6 +95,17 @@ def _regenerate_changed(before: set[int], actor, actor_label: str) -> list[int]:
         generate_checklist(project=project, actor=None, actor_label=label)
         sync_project_routing(project=project, actor=None, actor_label=label, in_zone=project.pk in after, config=config)
     return changed
+
+
+# The project attributes a routing depends on: where the project lies.
+LOCATION_FIELDS = ("latitude", "longitude", "site_polygon")
+
+
+def follow_moved_projects(change: ProjectsChanged) -> None:
+    """The projects-change handler (registered in HeritageConfig.ready): a project that moved into or out of a
+    control zone has its routing follow (建设控制地带, issue 3 §5), inside the change's transaction."""
+    for project in change.changed(*LOCATION_FIELDS):
+        sync_project_routing(project=project, actor=None, actor_label=change.label)
 
 
 @transaction.atomic

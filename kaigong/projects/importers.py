@@ -47,6 +47,7 @@ from kaigong.core.exceptions import KaigongError, PermissionDeniedError
 from kaigong.core.money import format_wan, strip_zeros
 from kaigong.core.text import dictionary_key, fold
 from kaigong.projects import services
+from kaigong.projects.changes import announce_projects_changed
 from kaigong.projects.choices import STAGE_TRANSITIONS, STAGES_NEEDING_REASON, Pool, Stage
 from kaigong.projects.ledger import (
     AMOUNT,
@@ -1504,27 +1505,15 @@ class LedgerImporter:
                 effective_date=effective,
             )
             moved.add(plan.project.pk)
-        self._regenerate_checklists(changed_projects)
-        return len({p.pk for p in changed_projects} | moved)
-
-    def _regenerate_checklists(self, projects: list[Project]) -> None:
-        """Changed attributes may change what the checklist rules require (一清单), as update_project does. As the
-        approvals command generates many: the rules read once, the plans' forecasts refreshed in one batch."""
-        from kaigong.approvals.models import Checklist  # approvals builds on projects
-        from kaigong.approvals.plan_services import refresh_forecasts
-        from kaigong.approvals.services import active_rules, generate_checklist
-
-        with_checklist = set(
-            Checklist.objects.filter(project__in=[p.pk for p in projects]).values_list("project_id", flat=True)
+        # What the apps built on projects derive from these attributes follows (the checklist 一清单, …), as after
+        # update_project: one announcement for the batch, so a handler reads its rules once.
+        announce_projects_changed(
+            projects=changed_projects,
+            fields={event["project"].pk: event["changes"].keys() for event in events},
+            actor=self.actor,
+            actor_label=self.actor_label,
         )
-        regenerated = [project for project in projects if project.pk in with_checklist]
-        if not regenerated:
-            return
-        rules = active_rules()
-        label = self.actor_label or str(self.actor or "")
-        for project in regenerated:
-            generate_checklist(project=project, actor=None, actor_label=label, rules=rules, refresh_forecast=False)
-        refresh_forecasts(project_ids=[project.pk for project in regenerated])
+        return len({p.pk for p in changed_projects} | moved)
 
 
 def _created(project: "_NewProject") -> dict:

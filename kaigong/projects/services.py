@@ -21,6 +21,7 @@ from kaigong.core.exceptions import (
     StaleVersionError,
     TransitionNotAllowed,
 )
+from kaigong.projects.changes import announce_projects_changed
 from kaigong.projects.choices import STAGE_TRANSITIONS, STAGES_NEEDING_REASON, Pool, Stage
 from kaigong.projects.models import BatchMembership, Category, GroundbreakingBatch, Level, Project, StageChange
 from kaigong.projects.stage_guards import stage_objections
@@ -162,16 +163,11 @@ def update_project(
             changes=changes,
             note=note,
         )
-        # A change of the attributes the checklist rules read regenerates the project's checklist (一清单),
-        # in this same transaction. Imported here: the approvals app builds on projects, not the reverse.
-        from kaigong.approvals.services import regenerate_checklist_if_any
-
-        regenerate_checklist_if_any(project=project, actor=actor, actor_label=actor_label)
-        if {"latitude", "longitude", "site_polygon"} & changes.keys():
-            # Moved into or out of a heritage control zone: its routing follows (建设控制地带, issue 3 §5).
-            from kaigong.heritage.services import sync_project_routing
-
-            sync_project_routing(project=project, actor=None, actor_label=actor_label or str(actor or ""))
+        # What the apps built on projects derive from these attributes follows, in this transaction (the
+        # checklist its rules pick, the heritage routing of a project that moved: projects/changes.py).
+        announce_projects_changed(
+            projects=[project], fields={project.pk: changes.keys()}, actor=actor, actor_label=actor_label
+        )
     return project
 
 

@@ -466,15 +466,21 @@ def test_refresh_can_be_enqueued_for_the_worker(capsys):
 
 
 def test_regeneration_hook_for_project_updates(project, test_rules, users):
-    from kaigong.approvals.services import regenerate_checklist_if_any
+    from kaigong.approvals.services import regenerate_changed_checklists
+    from kaigong.projects.changes import ProjectsChanged
+
+    def change():
+        return ProjectsChanged(
+            projects=[project], fields={project.pk: frozenset({"building_area"})}, actor=users[Role.OFFICE]
+        )
 
     with transaction.atomic():
-        assert regenerate_checklist_if_any(project=project, actor=users[Role.OFFICE]) is None  # no checklist yet
+        assert regenerate_changed_checklists(change()) == []  # no checklist yet
     generate_checklist(project=project, actor=None, actor_label="test")
     Project.objects.filter(pk=project.pk).update(building_area=100)
     project.refresh_from_db()
     with transaction.atomic():
-        regenerate_checklist_if_any(project=project, actor=users[Role.OFFICE])
+        regenerate_changed_checklists(change())
     item = items_by_code(project)["test-commitment"]
     assert item.status == ItemStatus.NOT_APPLICABLE
     assert AuditEvent.objects.for_object(item).filter(note="regenerate").get().actor_label == str(users[Role.OFFICE])
