@@ -9,9 +9,11 @@ class ApprovalsConfig(AppConfig):
     verbose_name = "前期手续"
 
     def ready(self):
+        from kaigong.approvals.demo import load_demo_approvals, replanned_projects
         from kaigong.approvals.models import department_items_reach
         from kaigong.approvals.services import groundbreaking_objections, regenerate_changed_checklists
         from kaigong.projects.changes import register_project_change_handler
+        from kaigong.projects.demo import DemoStep, register_demo_step
         from kaigong.projects.scoping import register_department_reach
         from kaigong.projects.stage_guards import register_stage_guard
 
@@ -21,3 +23,5 @@ class ApprovalsConfig(AppConfig):
         register_stage_guard("approvals.groundbreaking", groundbreaking_objections)
         # A change of the attributes the rules read regenerates the project's checklist (一清单).
         register_project_change_handler("approvals.checklists", regenerate_changed_checklists)
+        # Its part of the demo city: checklists in plausible states, plans with baselines.
+        register_demo_step("approvals", DemoStep(load=load_demo_approvals, replanned=replanned_projects))

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from kaigong.approvals import services
 from kaigong.approvals.choices import ApprovalStage, Decision, ItemAction, ItemStatus
-from kaigong.approvals.models import Checklist, ChecklistItem
+from kaigong.approvals.models import Checklist, ChecklistItem, ProjectPlan
 from kaigong.projects.choices import PRE_START_STAGES, Stage
 from kaigong.projects.models import Project
 from kaigong.projects.services import update_project
@@ -305,7 +305,6 @@ def load_demo_plans(*, today: dt.date | None = None) -> int:
     A baseline marks a plan the demo made: a project with one keeps its plan and its planned dates (the project
     loader leaves them alone too), so a second load changes nothing. Returns the number of plans made.
     """
-    from kaigong.approvals.models import ProjectPlan
     from kaigong.approvals.plan_services import recompute_plan, refresh_forecasts, save_baseline
 
     today = today or timezone.localdate()
@@ -340,3 +339,19 @@ def load_demo_plans(*, today: dt.date | None = None) -> int:
         save_baseline(project=project, actor=None, actor_label=ACTOR_LABEL, today=today)
     refresh_forecasts(today=today)
     return len(projects)
+
+
+def load_demo_approvals(actor_label: str) -> Counter:
+    """approvals' part of the demo city (registered in ApprovalsConfig.ready): 一项目一清单, checklists in plausible
+    states; 一方案, plans with baselines (one of them infeasible). Returns what was created."""
+    created = Counter()
+    if checklists := load_demo_checklists()["checklists"]:
+        created["checklists"] += checklists
+    if plans := load_demo_plans():
+        created["plans"] += plans
+    return created
+
+
+def replanned_projects() -> set[int]:
+    """Projects whose groundbreaking a baselined plan re-set from today (load_demo_plans): the plan owns their dates."""
+    return set(ProjectPlan.objects.filter(baseline_saved_at__isnull=False).values_list("project_id", flat=True))

@@ -11,9 +11,11 @@ class HeritageConfig(AppConfig):
 
     def ready(self):
         from kaigong.approvals.rules import BOOLEAN, Attribute, register_attribute
+        from kaigong.heritage.demo import load_demo_part
         from kaigong.heritage.selectors import department_routing_reach, project_in_control_zone
         from kaigong.heritage.services import follow_moved_projects
         from kaigong.projects.changes import register_project_change_handler
+        from kaigong.projects.demo import DemoStep, register_demo_step
         from kaigong.projects.scoping import register_department_reach
 
         # The heritage department reads the projects whose heritage routing it records (issue 8 §4).
@@ -25,3 +27,5 @@ class HeritageConfig(AppConfig):
             "in_heritage_control_zone",
             Attribute(_("位于文物建设控制地带"), BOOLEAN, project_in_control_zone),
         )
+        # Its part of the demo city: the illustrative site and its control zone.
+        register_demo_step("heritage", DemoStep(load=load_demo_part))

@@ -17,6 +17,7 @@ import hashlib
 import json
 import random
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -650,11 +651,9 @@ def _load_projects(city: DemoCity, result: DemoResult, categories, levels, depar
         (p.name, p.year): p
         for p in Project.objects.filter(name__in=[s.name for s in city.projects]).prefetch_related("investors")
     }
-    from kaigong.approvals.models import ProjectPlan  # approvals builds on projects
-
-    # Projects with a plan had their groundbreaking re-planned from today (approvals.demo.load_demo_plans):
-    # their planned dates belong to the plan now, and a re-run leaves them alone.
-    replanned = set(ProjectPlan.objects.filter(baseline_saved_at__isnull=False).values_list("project_id", flat=True))
+    # Projects an app re-planned from today (approvals: a plan with a baseline re-sets the groundbreaking): their
+    # planned dates belong to that app now, and a re-run leaves them alone.
+    replanned = set().union(*(step.replanned() for step in _steps.values() if step.replanned))
     projects = {}
     for spec in city.projects:
         data = _project_data(spec, categories, levels, departments, organizations)
@@ -757,16 +756,27 @@ def load_demo() -> DemoResult:
         projects = _load_projects(city, result, categories, levels, departments, organizations)
         _load_batch(city, result, projects)
         _load_users(result, departments, organizations)
-        # 一项目一清单: checklists in plausible states (imported here: approvals builds on projects).
-        from kaigong.approvals.demo import load_demo_checklists
-
-        if checklists := load_demo_checklists()["checklists"]:
-            result.created["checklists"] += checklists
-        # 一方案: plans with baselines (one of them infeasible), and the illustrative heritage control zone.
-        from kaigong.approvals.demo import load_demo_plans
-        from kaigong.heritage.demo import load_demo_heritage
-
-        if plans := load_demo_plans():
-            result.created["plans"] += plans
-        load_demo_heritage(actor_label="命令 load-demo")
+        # The apps built on projects add their part of the city, in INSTALLED_APPS order (approvals: checklists
+        # and plans; heritage: the illustrative control zone).
+        for step in _steps.values():
+            result.created.update(step.load(ACTOR_LABEL))
     return result
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """An app's part of the demo city, loaded after the projects in the same transaction. ``load(actor_label)``
+    returns counts of what it created ({"checklists": 12}); ``replanned()`` the projects whose planned dates the
+    app now owns (their demo dates are not written back on a re-run)."""
+
+    load: Callable[[str], Mapping[str, int]]
+    replanned: Callable[[], set[int]] | None = None
+
+
+_steps: dict[str, DemoStep] = {}
+
+
+def register_demo_step(name: str, step: DemoStep) -> None:
+    """Add (or replace, by ``name``) an app's part of the demo city, from its AppConfig.ready: projects imports
+    no app built on it."""
+    _steps[name] = step
