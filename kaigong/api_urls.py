@@ -8,7 +8,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from kaigong.accounts.api.views import DepartmentViewSet, OrganizationViewSet, TokenView
-from kaigong.projects.api.ledger import LedgerCheckView, LedgerImportView, LedgerTemplateView
+from kaigong.projects.ledger.api import LedgerCheckView, LedgerImportView, LedgerTemplateView
 from kaigong.projects.api.views import CategoryViewSet, GroundbreakingBatchViewSet, LevelViewSet, ProjectViewSet
 
 router = DefaultRouter()

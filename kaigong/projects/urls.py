@@ -12,5 +12,5 @@ urlpatterns = [
     path("projects/<int:pk>/stage/", views.project_stage, name="stage"),
     path("batches/", views.batch_list, name="batch-list"),
     path("batches/<int:pk>/", views.batch_detail, name="batch-detail"),
-    path("ledger/", include("kaigong.projects.ledger_urls")),
+    path("ledger/", include("kaigong.projects.ledger.urls")),
 ]

@@ -34,8 +34,8 @@ from kaigong.accounts.models import Department, Organization, User
 from kaigong.accounts.views import DICTIONARIES
 from kaigong.approvals.models import ApprovalMatter, ChecklistItem, ChecklistRule, PlanItem
 from kaigong.heritage.models import HeritageRoutingStep, HeritageSite
-from kaigong.projects.exporters import export_ledger
-from kaigong.projects.importers import check_ledger_import, create_ledger_import
+from kaigong.projects.ledger.exporter import export_ledger
+from kaigong.projects.ledger.checker import check_ledger_import, create_ledger_import
 from kaigong.projects.models import Category, GroundbreakingBatch, LedgerImport, Level, Project
 from kaigong.workdays.models import CalendarDay, CalendarYear
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kaigong.projects.ledger import (
+from kaigong.projects.ledger.columns import (
     CellError,
     column_letter,
     is_total_label,

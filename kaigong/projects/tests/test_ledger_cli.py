@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from kaigong.audit.models import AuditEvent
-from kaigong.projects.ledger import COLUMNS
+from kaigong.projects.ledger.columns import COLUMNS
 from kaigong.projects.models import Project
 from kaigong.projects.tests.factories import ProjectFactory
 from kaigong.projects.tests.ledger_sheets import make_ledger_world, write_xlsx

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_noop
 
 from kaigong.accounts.models import Department
 from kaigong.core.exceptions import KaigongError
-from kaigong.projects.exporters import export_ledger
-from kaigong.projects.importers import bilingual_message
+from kaigong.projects.ledger.exporter import export_ledger
+from kaigong.projects.ledger.checker import bilingual_message
 from kaigong.projects.models import Category, GroundbreakingBatch, Level
 
 ACTOR_LABEL = "命令 export-ledger"

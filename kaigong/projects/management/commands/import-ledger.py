@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_noop, override
 
 from kaigong.core.exceptions import KaigongError
-from kaigong.projects.importers import (
+from kaigong.projects.ledger.checker import (
     bilingual_message,
     ignored_columns_message,
     import_ledger,
@@ -80,7 +80,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(message))
 
     def _write_template(self, path: str) -> None:
-        from kaigong.projects.ledger_template import build_ledger_template
+        from kaigong.projects.ledger.template import build_ledger_template
 
         try:
             build_ledger_template(path)

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from kaigong.core.api import error_responses
 from kaigong.core.exceptions import KaigongError, PermissionDeniedError
-from kaigong.projects.importers import (
+from kaigong.projects.ledger.checker import (
     LedgerImporter,
     LedgerResult,
     ignored_columns_message,
@@ -28,7 +28,7 @@ from kaigong.projects.importers import (
     preview_rows,
     read_ledger_file,
 )
-from kaigong.projects.ledger_template import build_ledger_template
+from kaigong.projects.ledger.template import build_ledger_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACTOR_LABEL = "API 台账导入"

@@ -49,7 +49,7 @@ from kaigong.core.text import dictionary_key, fold
 from kaigong.projects import services
 from kaigong.projects.changes import announce_projects_changed
 from kaigong.projects.choices import STAGE_TRANSITIONS, STAGES_NEEDING_REASON, Pool, Stage
-from kaigong.projects.ledger import (
+from kaigong.projects.ledger.columns import (
     AMOUNT,
     BOOL,
     CHOICE,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kaigong.accounts.models import Department, Organization
 from kaigong.projects.choices import Pool, Stage
-from kaigong.projects.ledger import AMOUNT, COLUMNS, UNIT_WAN, LedgerColumn
+from kaigong.projects.ledger.columns import AMOUNT, COLUMNS, UNIT_WAN, LedgerColumn
 from kaigong.projects.models import Category, Level, Project
 
 # Not in the template: the system ID identifies a project in an exported ledger, not in a new one.

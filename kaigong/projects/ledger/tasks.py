@@ -10,7 +10,7 @@ from django_tasks import task
 
 from kaigong.accounts.models import User
 from kaigong.core.exceptions import KaigongError
-from kaigong.projects import importers
+from kaigong.projects.ledger import checker
 from kaigong.projects.models import LedgerImport
 
 
@@ -22,7 +22,7 @@ def runs_in_background(record: LedgerImport) -> bool:
 def check_ledger_import_task(import_id: int) -> None:
     record = LedgerImport.objects.filter(pk=import_id).first()
     if record is not None:
-        _guarded(record, lambda: importers.check_ledger_import(record))
+        _guarded(record, lambda: checker.check_ledger_import(record))
 
 
 @task()
@@ -31,7 +31,7 @@ def run_ledger_import_task(import_id: int, actor_id: int | None) -> None:
     if record is None:
         return
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    _guarded(record, lambda: importers.run_ledger_import(record, actor=actor))
+    _guarded(record, lambda: checker.run_ledger_import(record, actor=actor))
 
 
 def _guarded(record: LedgerImport, work) -> None:
@@ -41,7 +41,7 @@ def _guarded(record: LedgerImport, work) -> None:
     except Exception:
         LedgerImport.objects.filter(pk=record.pk).update(
             status=LedgerImport.Status.FAILED,
-            message=importers.record_message(gettext_noop("导入过程出错,请联系管理员")),
+            message=checker.record_message(gettext_noop("导入过程出错,请联系管理员")),
         )
         raise
 
@@ -52,7 +52,7 @@ def start_check(record: LedgerImport) -> LedgerImport:
         LedgerImport.objects.filter(pk=record.pk).update(status=LedgerImport.Status.CHECKING)
         check_ledger_import_task.enqueue(record.pk)
     else:
-        importers.check_ledger_import(record)
+        checker.check_ledger_import(record)
     record.refresh_from_db()
     return record
 
@@ -69,6 +69,6 @@ def start_import(record: LedgerImport, *, actor) -> LedgerImport:
     if runs_in_background(record):
         run_ledger_import_task.enqueue(record.pk, actor.pk if actor is not None else None)
     else:
-        importers.run_ledger_import(record, actor=actor)
+        checker.run_ledger_import(record, actor=actor)
     record.refresh_from_db()
     return record

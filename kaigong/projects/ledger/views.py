@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kaigong.core.exceptions import KaigongError
-from kaigong.projects import tasks
-from kaigong.projects.exporters import export_ledger
-from kaigong.projects.importers import (
+from kaigong.projects.ledger import tasks
+from kaigong.projects.ledger.exporter import export_ledger
+from kaigong.projects.ledger.checker import (
     LedgerFileError,
     Problem,
     build_error_report,
@@ -29,7 +29,7 @@ from kaigong.projects.importers import (
     new_owners_messages,
     preview_ledger_import,
 )
-from kaigong.projects.ledger_template import build_ledger_template
+from kaigong.projects.ledger.template import build_ledger_template
 from kaigong.projects.models import LedgerImport
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

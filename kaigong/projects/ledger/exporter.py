@@ -39,7 +39,7 @@ from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import record_event
 from kaigong.core.exceptions import KaigongError
 from kaigong.core.sheets import sheet_value, text_cell
-from kaigong.projects.ledger import AMOUNT, COLUMNS, UNIT_WAN, column_letter
+from kaigong.projects.ledger.columns import AMOUNT, COLUMNS, UNIT_WAN, column_letter
 from kaigong.projects.models import Project
 from kaigong.projects.selectors import list_projects
 
