@@ -18,6 +18,7 @@ from kaigong.accounts.filters import OrganizationFilterSet
 from kaigong.accounts.forms import DictionaryAliasesForm, OrganizationForm
 from kaigong.accounts.models import Department, Organization
 from kaigong.accounts.selectors import list_organizations
+from kaigong.core.forms import add_service_error
 from kaigong.projects import services
 from kaigong.projects.models import Category, Level
 
@@ -127,8 +128,7 @@ def dictionary_edit(request, kind: str, pk: int):
         try:
             services.update_dictionary_aliases(entry=entry, aliases=form.cleaned_data["aliases"], actor=request.user)
         except ValidationError as exc:
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("已保存“%(name)s”的别名。") % {"name": entry})
             return redirect(f"{reverse('accounts:dictionaries')}#dictionary-{kind}")

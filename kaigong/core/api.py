@@ -6,15 +6,14 @@ Every error answers ``{"error": {"code": ..., "message": "中文", "message_en":
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, override
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from kaigong.core.exceptions import KaigongError
+from kaigong.core.exceptions import KaigongError, translated
 from kaigong.core.pagination import DeferredJoinPaginator
 
 
@@ -37,16 +36,8 @@ class KaigongPagination(PageNumberPagination):
     max_page_size = 500
 
 
-def _both(msgid: str) -> tuple[str, str]:
-    with override("zh-hans"):
-        zh = _(msgid)
-    with override("en"):
-        en = _(msgid)
-    return zh, en
-
-
 def error_response(code: str, msgid: str, http_status: int, fields: dict | None = None) -> Response:
-    zh, en = _both(msgid)
+    zh, en = translated(msgid, language="zh-hans"), translated(msgid, language="en")
     body = {"error": {"code": code, "message": zh, "message_en": en}}
     if fields:
         body["error"]["fields"] = fields

@@ -1,17 +1,22 @@
 """Domain errors raised by services; pages, API and CLI each turn them into their own kind of answer."""
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, override
+from django.utils.translation import get_language, gettext, gettext_noop, override
 
 
-def bilingual(message: str) -> str:
-    """'中文 (English)': the Chinese message with its English translation, for CLI output and API errors.
+def translated(msgid: str, params: dict | None = None, *, language: str) -> str:
+    """``msgid`` in ``language``, formatted with ``params``.
 
-    ``message`` is the Chinese msgid (already formatted); its English comes from the en catalogue.
+    Formatted inside the override so lazy params (choice labels) follow the same language.
     """
-    with override("en"):
-        english = _(message)
-    return message if english == message else f"{message} ({english})"
+    with override(language):
+        text = gettext(msgid)
+        return text % params if params else text
+
+
+def bilingual(msgid: str, params: dict | None = None) -> str:
+    """'中文 (English)' for CLI output; just the Chinese when the English is the same."""
+    zh, en = translated(msgid, params, language="zh-hans"), translated(msgid, params, language="en")
+    return zh if zh == en else f"{zh} ({en})"
 
 
 class KaigongError(Exception):
@@ -30,19 +35,19 @@ class KaigongError(Exception):
 
     @property
     def message(self) -> str:
-        with override("zh-hans"):  # params may be lazy (choice labels): formatted in the same language
-            text = _(self.msgid)
-            return text % self.params if self.params else text
+        return translated(self.msgid, self.params, language="zh-hans")
 
     @property
     def message_en(self) -> str:
-        with override("en"):
-            text = _(self.msgid)
-            return text % self.params if self.params else text
+        return translated(self.msgid, self.params, language="en")
+
+    @property
+    def message_active(self) -> str:
+        """The message in the active language (a page's)."""
+        return translated(self.msgid, self.params, language=get_language())
 
     def __str__(self) -> str:
-        zh, en = self.message, self.message_en
-        return zh if zh == en else f"{zh} ({en})"
+        return bilingual(self.msgid, self.params)
 
 
 class StaleVersionError(KaigongError):

@@ -13,7 +13,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kaigong.core.exceptions import KaigongError, PermissionDeniedError, StaleVersionError
+from kaigong.core.exceptions import KaigongError, StaleVersionError
+from kaigong.core.forms import add_service_error
 from kaigong.core.pagination import DeferredJoinPaginator
 from kaigong.projects import selectors, services
 from kaigong.projects.choices import Stage, allowed_next_stages
@@ -159,22 +160,6 @@ def _editable_project(request, pk: int) -> Project:
     return project
 
 
-def _message(exc: KaigongError) -> str:
-    """A service error in the page's language."""
-    text = _(exc.msgid)
-    return text % exc.params if exc.params else text
-
-
-def _add_service_error(form, exc: Exception) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(exc, ValidationError):
-        form.add_error(None, exc)
-    else:
-        form.add_error(exc.field if exc.field in form.fields else None, _message(exc))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create(request):
@@ -184,10 +169,8 @@ def project_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             project = services.create_project(data=form.service_data(), actor=request.user)
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(_message(exc)) from exc
         except (KaigongError, ValidationError) as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("项目“%(name)s”已登记。") % {"name": project.name})
             return redirect("projects:detail", pk=project.pk)
@@ -211,10 +194,8 @@ def project_edit(request, pk: int):
             )
         except StaleVersionError:
             stale = _stale_differences(form, project.pk)
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(_message(exc)) from exc
         except (KaigongError, ValidationError) as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("项目已保存。"))
             return redirect("projects:detail", pk=project.pk)
@@ -245,7 +226,7 @@ def _stale_differences(form: ProjectForm, pk: int) -> dict:
     data = form.data.copy()
     data["version"] = str(current.version)
     form.data = data
-    form.add_error(None, _message(StaleVersionError()))
+    form.add_error(None, StaleVersionError().message_active)
     return {"differences": differences, "version": current.version}
 
 
@@ -264,10 +245,8 @@ def project_stage(request, pk: int):
                 expected_version=form.cleaned_data["version"],
                 actor=request.user,
             )
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(_message(exc)) from exc
         except (KaigongError, ValidationError) as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("项目阶段已变更为“%(stage)s”。") % {"stage": project.get_stage_display()})
             return redirect("projects:detail", pk=project.pk)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kaigong.core.exceptions import KaigongError
+from kaigong.core.forms import add_service_error
 from kaigong.workdays import selectors, services
 from kaigong.workdays.forms import (
     AddWorkdaysForm,
@@ -27,17 +28,10 @@ def _require_admin(request) -> None:
 
 
 def _add_errors(form, exc: Exception) -> None:
-    if isinstance(exc, DjangoValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(exc, ScheduleFileError):
-        form.add_error(None, exc.message)
+    add_service_error(form, exc)
+    if isinstance(exc, ScheduleFileError):  # each problem of the file under its summary
         for problem in exc.problems:
-            form.add_error(None, problem.message)
-    elif isinstance(exc, KaigongError):
-        form.add_error(None, exc.message)
-    else:
-        form.add_error(None, exc.messages if isinstance(exc, DjangoValidationError) else str(exc))
+            form.add_error(None, problem.message_active)
 
 
 def _index_context(request, *, create_form=None, upload_form=None) -> dict:
