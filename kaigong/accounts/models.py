@@ -145,3 +145,14 @@ class User(AbstractUser):
     @property
     def can_import(self) -> bool:
         return self.can_edit_all_projects
+
+    @property
+    def can_see_department_work(self) -> bool:
+        """A department officer has work waiting on the department (本部门待办: the items it must act on)."""
+        return self.role == Role.DEPARTMENT
+
+    @property
+    def can_see_government_pages(self) -> bool:
+        """Every government role reads the government's working pages (the department scoreboard, the checklist
+        rules); enterprise users see their own projects only."""
+        return self.role != Role.ENTERPRISE

@@ -17,7 +17,6 @@ from shapely.geometry import shape
 from shapely.ops import unary_union
 from shapely.prepared import prep
 
-from kaigong.accounts.choices import Role
 from kaigong.heritage.geojson import project_geometry
 from kaigong.heritage.models import (
     HeritageRouting,
@@ -26,10 +25,10 @@ from kaigong.heritage.models import (
     ProjectHeritageRouting,
     pending_levels,
 )
+from kaigong.heritage.permissions import CONSENT_MATTER_CODE, can_record_routing
 from kaigong.projects.models import Project
 
 HERITAGE_MATTER_CODES = ("archaeological-survey", "heritage-impact-assessment", "heritage-consent")
-CONSENT_MATTER_CODE = "heritage-consent"
 
 
 @dataclass(frozen=True)
@@ -143,26 +142,6 @@ def get_routing() -> HeritageRouting:
     return HeritageRouting.objects.filter(pk=1).first() or HeritageRouting()
 
 
-def heritage_department_id() -> int | None:
-    """The department the approval catalogue names for the heritage consent (the city heritage office): its
-    officers record the routing's forwards and replies. None when the matter has no department."""
-    from kaigong.approvals.models import ApprovalMatter
-
-    return ApprovalMatter.objects.filter(code=CONSENT_MATTER_CODE).values_list("department_id", flat=True).first()
-
-
-def is_heritage_officer(user) -> bool:
-    """A department officer of the heritage department (see heritage_department_id)."""
-    return (
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.role == Role.DEPARTMENT
-        and bool(user.department_id)
-        and user.department_id == heritage_department_id()
-    )
-
-
 def department_routing_reach(department_id: int) -> Q:
     """Projects with a heritage routing, for the heritage department (the one the catalogue names for the consent):
     its officers record the routing's steps, so it reads those projects (projects.scoping, registered in
@@ -219,8 +198,6 @@ def routing_view(*, user, project: Project, in_control_zone: bool, config: Herit
     """The routing of ``project`` for ``user`` (who already may see the project). The levels still to send are
     computed from the configuration now, exactly as the recompute (services.sync_project_routing) stores them, so
     the page is right even before the next recompute."""
-    from kaigong.heritage.services import can_record_routing  # services build on selectors
-
     config = config or get_routing()
     routing = ProjectHeritageRouting.objects.filter(project=project).first()
     if routing is None and not in_control_zone:

@@ -33,11 +33,10 @@ from kaigong.heritage.models import (
     ProjectHeritageRouting,
     pending_levels,
 )
+from kaigong.heritage.permissions import CONSENT_MATTER_CODE, can_manage_heritage, can_record_routing
 from kaigong.heritage.selectors import (
-    CONSENT_MATTER_CODE,
     get_routing,
     invalidate_zones,
-    is_heritage_officer,
     project_in_control_zone,
     projects_in_zones,
 )
@@ -49,11 +48,6 @@ ROUTING_FIELDS = ["end_level", "city_authority", "provincial_authority", "nation
 PROJECT_ROUTING_FIELDS = ["status", "is_required", "end_level"]
 STEP_FIELDS = ["sent_on", "replied_on", "opinion", "opinion_text", "document_number"]
 RECORDER_REQUIRED = gettext_noop("只有系统管理员、重点项目办或文物部门经办人可以登记文物审批流转")
-
-
-def can_manage_heritage(user) -> bool:
-    """Administrators import sites and configure the approval chain; everyone signed in reads them."""
-    return user is not None and user.is_authenticated and user.is_kaigong_admin
 
 
 def _check_manager(actor) -> None:
@@ -217,15 +211,6 @@ def update_routing(*, actor, data: dict, actor_label: str = "") -> HeritageRouti
 
 
 # --- a project's heritage routing ----------------------------------------------------------------------------------
-
-
-def can_record_routing(user) -> bool:
-    """Who records forwards and replies: administrators and the project office (they act for the heritage offices
-    in this deployment), and officers of the department the approval catalogue names for the heritage consent.
-    Leaders and enterprises read only."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return user.can_edit_all_projects or is_heritage_officer(user)
 
 
 def _check_recorder(actor) -> None:

@@ -10,15 +10,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kaigong.core.exceptions import KaigongError, PermissionDeniedError
-from kaigong.heritage import selectors, services
+from kaigong.core.exceptions import KaigongError
+from kaigong.core.forms import add_service_error, service_error_message
+from kaigong.heritage import permissions, selectors, services
 from kaigong.heritage.choices import Opinion
 from kaigong.heritage.forms import HeritageImportForm, HeritageRoutingForm, RoutingForwardForm, RoutingReplyForm
 from kaigong.heritage.geojson import GeoJSONImportError
 
 
 def _require_manager(user) -> None:
-    if not services.can_manage_heritage(user):
+    if not permissions.can_manage_heritage(user):
         raise PermissionDenied(_("只有系统管理员可以导入文物保护范围或修改文物审批路径"))
 
 
@@ -30,7 +31,7 @@ def site_list(request):
         {
             "sites": list(selectors.list_sites(user=request.user)),
             "routing": selectors.get_routing(),
-            "can_manage": services.can_manage_heritage(request.user),
+            "can_manage": permissions.can_manage_heritage(request.user),
         },
     )
 
@@ -41,7 +42,7 @@ def site_detail(request, pk: int):
     return render(
         request,
         "heritage/site_detail.html",
-        {"site": site, "can_manage": services.can_manage_heritage(request.user)},
+        {"site": site, "can_manage": permissions.can_manage_heritage(request.user)},
     )
 
 
@@ -85,7 +86,7 @@ def site_import(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def routing(request):
-    can_manage = services.can_manage_heritage(request.user)
+    can_manage = permissions.can_manage_heritage(request.user)
     if request.method == "POST":
         _require_manager(request.user)
     current = selectors.get_routing()
@@ -93,10 +94,8 @@ def routing(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_routing(actor=request.user, data=form.cleaned_data)
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(str(exc)) from exc
         except (KaigongError, ValidationError) as exc:
-            form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, _("文物审批路径已保存。"))
             return redirect("heritage:routing")
@@ -117,18 +116,9 @@ def project_heritage(request, project_pk: int):
     )
 
 
-def _message(exc: KaigongError) -> str:
-    text = _(exc.msgid)
-    return text % exc.params if exc.params else text
-
-
 def _require_recorder(user) -> None:
-    if not services.can_record_routing(user):
+    if not permissions.can_record_routing(user):
         raise PermissionDenied(_(services.RECORDER_REQUIRED))
-
-
-def _error_text(exc: Exception) -> str:
-    return _message(exc) if isinstance(exc, KaigongError) else "; ".join(exc.messages)
 
 
 @login_required
@@ -142,10 +132,8 @@ def routing_forward(request, project_pk: int):
         return redirect("heritage:project", project_pk=project.pk)
     try:
         step = services.forward_routing_step(project=project, actor=request.user, on=form.cleaned_data["sent_on"])
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(_message(exc)) from exc
     except (KaigongError, ValidationError) as exc:
-        messages.error(request, _("未能报送: %(error)s") % {"error": _error_text(exc)})
+        messages.error(request, _("未能报送: %(error)s") % {"error": service_error_message(exc)})
     else:
         messages.success(request, _("已报送%(authority)s。") % {"authority": step.authority})
     return redirect("heritage:project", project_pk=project.pk)
@@ -170,10 +158,8 @@ def routing_reply(request, project_pk: int, step_pk: int):
             opinion_text=data["opinion_text"],
             document_number=data["document_number"],
         )
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(_message(exc)) from exc
     except (KaigongError, ValidationError) as exc:
-        messages.error(request, _("未能登记答复: %(error)s") % {"error": _error_text(exc)})
+        messages.error(request, _("未能登记答复: %(error)s") % {"error": service_error_message(exc)})
     else:
         messages.success(request, _("已登记%(authority)s的答复。") % {"authority": step.authority})
     return redirect("heritage:project", project_pk=project_pk)

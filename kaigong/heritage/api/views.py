@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from kaigong.core.api import error_responses
 from kaigong.core.exceptions import PermissionDeniedError
-from kaigong.heritage import selectors, services
+from kaigong.heritage import permissions, selectors, services
 from kaigong.heritage.api.serializers import (
     HeritageImportResultSerializer,
     HeritageImportSerializer,
@@ -49,7 +49,7 @@ class HeritageSiteViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser, JSONParser])
     def import_sites(self, request):
-        if not services.can_manage_heritage(request.user):
+        if not permissions.can_manage_heritage(request.user):
             raise PermissionDeniedError("只有系统管理员可以导入文物保护范围或修改文物审批路径")
         serializer = HeritageImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -77,7 +77,7 @@ class HeritageRoutingView(APIView):
         responses={200: HeritageRoutingSerializer, **WRITE_ERRORS},
     )
     def patch(self, request):
-        if not services.can_manage_heritage(request.user):
+        if not permissions.can_manage_heritage(request.user):
             raise PermissionDeniedError("只有系统管理员可以导入文物保护范围或修改文物审批路径")
         serializer = HeritageRoutingSerializer(selectors.get_routing(), data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -97,7 +97,7 @@ class ProjectHeritageView(APIView):
 
 
 def _require_recorder(user) -> None:
-    if not services.can_record_routing(user):
+    if not permissions.can_record_routing(user):
         raise PermissionDeniedError(services.RECORDER_REQUIRED)
 
 
