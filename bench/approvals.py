@@ -103,8 +103,9 @@ def step_attributes() -> dict:
 
 def step_generate(sample: str) -> dict:
     """The real generate_checklist (rules re-read per project, audited) on the first ``sample`` projects."""
-    from kaigong.approvals import plan_services, services
+    from kaigong.approvals.checklists import services
     from kaigong.approvals.models import ChecklistItem
+    from kaigong.approvals.plans import services as plan_services
     from kaigong.projects.models import Project
 
     projects = list(Project.objects.order_by("pk")[: int(sample)])
@@ -134,8 +135,8 @@ def step_bulk(today_iso: str) -> dict:
 
     from django.db import connection, transaction
 
+    from kaigong.approvals.checklists.services import required_matters
     from kaigong.approvals.models import Checklist, ChecklistItem, CorrectionWindow
-    from kaigong.approvals.services import required_matters
     from kaigong.projects.models import Project
     from kaigong.workdays.calendar import get_calendar
 
@@ -194,7 +195,7 @@ def step_bulk(today_iso: str) -> dict:
 
 def step_forecast(today_iso: str) -> dict:
     """The daily forecast of every plan not yet started (`kaigong approvals forecast`)."""
-    from kaigong.approvals.plan_services import refresh_forecasts
+    from kaigong.approvals.plans.services import refresh_forecasts
 
     start = time.perf_counter()
     counts = refresh_forecasts(today=dt.date.fromisoformat(today_iso))
@@ -211,8 +212,8 @@ def step_vacuum() -> dict:
 
 
 def step_refresh(today_iso: str) -> dict:
+    from kaigong.approvals.checklists.services import refresh_clocks
     from kaigong.approvals.models import ChecklistItem
-    from kaigong.approvals.services import refresh_clocks
 
     start = time.perf_counter()
     counts = refresh_clocks(today=dt.date.fromisoformat(today_iso))
@@ -225,8 +226,8 @@ def step_refresh(today_iso: str) -> dict:
 
 def step_setup_http() -> dict:
     from kaigong.accounts.models import User
+    from kaigong.approvals.checklists.selectors import list_warnings
     from kaigong.approvals.models import ChecklistItem
-    from kaigong.approvals.selectors import list_warnings
 
     user = User.objects.get(username="bench")
     projects = list(

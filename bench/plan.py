@@ -5,7 +5,7 @@ decided, some running, one stopped for 补正, the rest open; a saved baseline a
 over ``--runs`` runs:
 - ``schedule``: building the tasks and the forward/backward passes with the critical path (the algorithm, the
   calendar preloaded, rows already loaded);
-- ``read``: the whole read the page and API do (plan_selectors.get_project_plan: queries + schedule + rows).
+- ``read``: the whole read the page and API do (plans.selectors.get_project_plan: queries + schedule + rows).
 
     python -m bench.plan [--runs 500] [--database-url URL]
 
@@ -52,9 +52,9 @@ def main(argv=None) -> None:
     from kaigong.accounts.choices import Role
     from kaigong.accounts.models import User
     from kaigong.approvals.models import ApprovalMatter, Checklist, ChecklistItem, CorrectionWindow
-    from kaigong.approvals.plan_selectors import get_project_plan
-    from kaigong.approvals.plan_services import matter_edges, save_baseline, update_plan_item
-    from kaigong.approvals.planning import build_tasks, schedule
+    from kaigong.approvals.plans.planning import build_tasks, schedule
+    from kaigong.approvals.plans.selectors import get_project_plan
+    from kaigong.approvals.plans.services import matter_edges, save_baseline, update_plan_item
     from kaigong.projects.models import Project
     from kaigong.workdays.calendar import get_calendar
 

@@ -1,0 +1,11 @@
+"""前期手续: the approvals a project needs before groundbreaking, in four parts (each a sub-package):
+
+- ``catalogue``: the approval matters and the checklist rules that pick a project's matters (``rules.py``);
+- ``plans``: a project's checklist scheduled toward groundbreaking (``planning.py``), forecast and baselines;
+- ``checklists``: a project's items, their steps and clocks (``clocks.py``), warnings and notices;
+- ``scoreboard``: how the approving departments measure against their limits.
+
+They share the models (``models.py``), the choices (``choices.py``), who may do what (``permissions.py``) and the
+audited list workbook (``workbooks.py``). A part builds on the ones listed before it (a checklist step refreshes the
+plan's forecast; the scoreboard reads decided items), never on one listed after it.
+"""

@@ -9,9 +9,9 @@ class ApprovalsConfig(AppConfig):
     verbose_name = "前期手续"
 
     def ready(self):
+        from kaigong.approvals.checklists.services import groundbreaking_objections, regenerate_changed_checklists
         from kaigong.approvals.demo import load_demo_approvals, replanned_projects
         from kaigong.approvals.models import department_items_reach
-        from kaigong.approvals.services import groundbreaking_objections, regenerate_changed_checklists
         from kaigong.projects.changes import register_project_change_handler
         from kaigong.projects.demo import DemoStep, register_demo_step
         from kaigong.projects.scoping import register_department_reach

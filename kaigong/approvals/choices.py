@@ -41,7 +41,7 @@ class WarningLevel(models.TextChoices):
     RED = "red", _("红灯")
 
 
-# The allowed status moves. Only kaigong.approvals.services writes ChecklistItem.status, and only along these.
+# The allowed status moves. Only checklists/services.py writes ChecklistItem.status, and only along these.
 # A commitment-based (告知承诺制) matter goes from submitted straight to decided: it is decided at acceptance.
 ITEM_TRANSITIONS: dict[str, frozenset[str]] = {
     ItemStatus.NOT_STARTED: frozenset(

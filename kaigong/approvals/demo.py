@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 
 from django.utils import timezone
 
-from kaigong.approvals import services
+from kaigong.approvals.checklists import services
 from kaigong.approvals.choices import ApprovalStage, Decision, ItemAction, ItemStatus
 from kaigong.approvals.models import Checklist, ChecklistItem, ProjectPlan
 from kaigong.projects.choices import PRE_START_STAGES, Stage
@@ -305,7 +305,7 @@ def load_demo_plans(*, today: dt.date | None = None) -> int:
     A baseline marks a plan the demo made: a project with one keeps its plan and its planned dates (the project
     loader leaves them alone too), so a second load changes nothing. Returns the number of plans made.
     """
-    from kaigong.approvals.plan_services import recompute_plan, refresh_forecasts, save_baseline
+    from kaigong.approvals.plans.services import recompute_plan, refresh_forecasts, save_baseline
 
     today = today or timezone.localdate()
     # Generating a checklist creates the plan row (its forecast summary); a plan the demo made has a baseline.

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kaigong.accounts.choices import Role
 from kaigong.accounts.models import Department
+from kaigong.approvals.catalogue.rules import validate_condition
 from kaigong.approvals.choices import ApprovalStage, Decision, ItemStatus, WarningLevel
-from kaigong.approvals.rules import validate_condition
 from kaigong.projects.models import Project
 
 LIMIT = {"null": True, "blank": True, "validators": [MinValueValidator(1), MaxValueValidator(999)]}
@@ -102,7 +102,7 @@ class ApprovalMatter(models.Model):
 class ChecklistRule(models.Model):
     """清单规则: "a project whose attributes satisfy ``condition`` needs ``matter``" — data an administrator edits.
 
-    ``condition`` is in the language of kaigong.approvals.rules (all / any / not over whitelisted attributes);
+    ``condition`` is in the language of kaigong.approvals.catalogue.rules (all / any / not over whitelisted attributes);
     it is validated on save and interpreted, never executed.
     """
 
@@ -167,6 +167,7 @@ class ChecklistItemQuerySet(models.QuerySet):
         if user.sees_everything:
             return self
         visible = Q(checklist__project__in=Project.objects.visible_to(user))
+        # A scope, not an ability (those are in approvals/permissions.py): the one place a role widens what is read.
         if user.role == Role.DEPARTMENT and user.department_id:
             visible |= Q(matter__department_id=user.department_id)
         return self.filter(visible)
@@ -174,7 +175,7 @@ class ChecklistItemQuerySet(models.QuerySet):
 
 def department_items_reach(department_id: int) -> Q:
     """Projects with a checklist item ``department_id`` approves: it reads them (projects.scoping, registered in
-    ApprovalsConfig.ready), and acts only on its own items (services.action_allowed_for)."""
+    ApprovalsConfig.ready), and acts only on its own items (permissions.action_allowed_for)."""
     return Q(
         Exists(
             ChecklistItem.objects.filter(
@@ -272,7 +273,7 @@ class ChecklistItem(models.Model):
 
     @cached_property
     def _clock_today(self) -> tuple[int | None, int | None]:
-        from kaigong.approvals.clocks import clock_today
+        from kaigong.approvals.checklists.clocks import clock_today
         from kaigong.workdays.calendar import get_calendar
 
         return clock_today(self, today=timezone.localdate(), calendar=get_calendar())
@@ -344,10 +345,10 @@ class ProjectPlan(models.Model):
     """项目方案 (一方案): the one current plan of a project, scheduling its checklist toward groundbreaking.
 
     The schedule itself (early and latest dates, slack, critical path) is computed on read from the checklist, the
-    durations and the calendar (kaigong.approvals.planning); the plan stores what people decide: durations, target
+    durations and the calendar (kaigong.approvals.plans.planning); the plan stores what people decide: durations, target
     dates, the baseline, and the forecast summary of the last computation (forecast date, margin, feasibility, the
     late items), so the list of infeasible plans reads stored rows instead of scheduling every project
-    (kept current by kaigong.approvals.plan_services.refresh_forecasts and the plan page).
+    (kept current by kaigong.approvals.plans.services.refresh_forecasts and the plan page).
     """
 
     project = models.OneToOneField(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="plan")

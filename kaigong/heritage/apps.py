@@ -10,7 +10,7 @@ class HeritageConfig(AppConfig):
     verbose_name = "文物保护"
 
     def ready(self):
-        from kaigong.approvals.rules import BOOLEAN, Attribute, register_attribute
+        from kaigong.approvals.catalogue.rules import BOOLEAN, Attribute, register_attribute
         from kaigong.heritage.demo import load_demo_part
         from kaigong.heritage.selectors import department_routing_reach, project_in_control_zone
         from kaigong.heritage.services import follow_moved_projects

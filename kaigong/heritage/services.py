@@ -78,7 +78,7 @@ def _projects_with_checklists():
 
 def _regenerate_changed(before: set[int], actor, actor_label: str) -> list[int]:
     """Regenerate the checklists of the projects whose in-zone status differs from ``before``."""
-    from kaigong.approvals.services import generate_checklist
+    from kaigong.approvals.checklists.services import generate_checklist
 
     invalidate_zones()
     after = projects_in_zones(_projects_with_checklists())
@@ -518,9 +518,9 @@ def _consent_item_follows(project: Project, event: str, *, on: dt.date, actor, a
     decided before the routing was recorded), set aside (not applicable) or absent is left as it is. The routing's
     recorder was checked by the caller; the item's audit names them with the routing as the cause.
     """
+    from kaigong.approvals.checklists.services import transition_item
     from kaigong.approvals.choices import Decision, ItemAction, ItemStatus
     from kaigong.approvals.models import ChecklistItem
-    from kaigong.approvals.services import transition_item
 
     item = ChecklistItem.objects.filter(checklist__project=project, matter__code=CONSENT_MATTER_CODE).first()
     if item is None:

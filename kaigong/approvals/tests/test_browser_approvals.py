@@ -14,9 +14,9 @@ import pytest
 from django.utils import timezone
 
 from kaigong.accounts.choices import Role
+from kaigong.approvals.checklists.services import generate_checklist
 from kaigong.approvals.choices import ItemStatus
 from kaigong.approvals.models import ChecklistItem, ProjectPlan
-from kaigong.approvals.services import generate_checklist
 from kaigong.core.tests.browser import expect, log_in
 from kaigong.core.tests.browser import new_page as open_page
 from kaigong.projects.models import Project

@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from kaigong.accounts.choices import Role
 from kaigong.accounts.tests.factories import OrganizationFactory, UserFactory
+from kaigong.approvals.checklists.services import generate_checklist, refresh_clocks
 from kaigong.approvals.choices import ACTION_SOURCES, ACTION_TARGETS, ITEM_TRANSITIONS, ItemStatus
 from kaigong.approvals.models import Checklist, ChecklistItem
-from kaigong.approvals.services import generate_checklist, refresh_clocks
 from kaigong.audit.models import AuditEvent
 from kaigong.projects.models import Project
 from kaigong.projects.tests.factories import ProjectFactory
@@ -466,7 +466,7 @@ def test_refresh_can_be_enqueued_for_the_worker(capsys):
 
 
 def test_regeneration_hook_for_project_updates(project, test_rules, users):
-    from kaigong.approvals.services import regenerate_changed_checklists
+    from kaigong.approvals.checklists.services import regenerate_changed_checklists
     from kaigong.projects.changes import ProjectsChanged
 
     def change():

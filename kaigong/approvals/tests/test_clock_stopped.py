@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from kaigong.accounts.choices import Role
+from kaigong.approvals.checklists.services import generate_checklist, refresh_clocks
 from kaigong.approvals.choices import ItemStatus
 from kaigong.approvals.models import ChecklistItem
-from kaigong.approvals.services import generate_checklist, refresh_clocks
 
 pytestmark = pytest.mark.django_db
 

@@ -115,7 +115,7 @@ def test_project_checklist_tab_of_a_demo_project(demo, client):
 
 def test_demo_has_plans_with_baselines_and_exactly_one_infeasible(demo, client):
     from kaigong.approvals.models import ProjectPlan
-    from kaigong.approvals.plan_services import refresh_forecasts
+    from kaigong.approvals.plans.services import refresh_forecasts
 
     today = timezone.localdate()
     # Every checklist has a plan row (its forecast summary); the demo made plans with baselines for every project

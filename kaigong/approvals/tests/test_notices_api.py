@@ -6,8 +6,8 @@ import pytest
 from django.db import transaction
 
 from kaigong.accounts.choices import Role
+from kaigong.approvals.checklists.services import generate_checklist, refresh_clocks
 from kaigong.approvals.models import ChecklistItem, WarningNotice
-from kaigong.approvals.services import generate_checklist, refresh_clocks
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("kaigong.approvals.tests.urls")]
 

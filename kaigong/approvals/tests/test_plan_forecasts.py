@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from kaigong.accounts.choices import Role
-from kaigong.approvals import plan_selectors
+from kaigong.approvals.checklists.services import generate_checklist, transition_item
 from kaigong.approvals.models import ChecklistItem, ProjectPlan
-from kaigong.approvals.plan_services import recompute_plan, refresh_forecasts, refresh_project_forecast
-from kaigong.approvals.services import generate_checklist, transition_item
+from kaigong.approvals.plans import selectors as plan_selectors
+from kaigong.approvals.plans.services import recompute_plan, refresh_forecasts, refresh_project_forecast
 from kaigong.approvals.tests.test_plan_pages import build_network, decide
 from kaigong.audit.models import AuditEvent
 from kaigong.projects.models import Project
@@ -85,7 +85,7 @@ def projects(db, department, other_department, organization, other_organization,
     c = ChecklistItem.objects.get(checklist__project=made["running"], matter__code="plan-c")
     for action, on in (("submit", "2025-09-01"), ("accept", "2025-09-01"), ("request_correction", "2025-09-10")):
         transition_item(item=c, action=action, actor=None, actor_label="t", on=D(on), reason="补材料")
-    from kaigong.approvals.plan_services import update_plan_item
+    from kaigong.approvals.plans.services import update_plan_item
 
     update_plan_item(
         project=made["override"],
@@ -410,7 +410,7 @@ def test_the_api_list_is_documented(client):
 
 
 def test_the_background_task_runs_the_same_refresh(projects):
-    from kaigong.approvals.plan_tasks import refresh_forecasts_task
+    from kaigong.approvals.plans.tasks import refresh_forecasts_task
 
     computed = summaries()
     ProjectPlan.objects.update(forecast_groundbreaking=None, margin_workdays=None, is_feasible=None, late_items=[])

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from kaigong.accounts.choices import Role
 from kaigong.accounts.tests.factories import DepartmentFactory, OrganizationFactory, UserFactory
+from kaigong.approvals.checklists.services import generate_checklist, transition_item
 from kaigong.approvals.models import ApprovalMatter, ChecklistItem, ChecklistRule, PlanDateChange, PlanItem
-from kaigong.approvals.services import generate_checklist, transition_item
 from kaigong.audit.models import AuditEvent
 from kaigong.projects.models import Project
 
@@ -323,7 +323,7 @@ def test_the_plan_read_is_five_queries_whatever_its_slips_and_corrections(
 ):
     """The project with checklist, plan and edit right; items with their plan rows; corrections; the catalogue's
     prerequisites; the slips (each hung on its already-loaded item)."""
-    from kaigong.approvals.plan_selectors import get_project_plan
+    from kaigong.approvals.plans.selectors import get_project_plan
 
     api = api_login(users[Role.OFFICE])
     assert api.post(api_url(planned, "baseline/")).status_code == 200

@@ -1,4 +1,4 @@
-"""Scheduling (kaigong.approvals.planning): hand-checked small networks on the real 2025 calendar.
+"""Scheduling (kaigong.approvals.plans.planning): hand-checked small networks on the real 2025 calendar.
 
 Around National Day 2025: Sep 28 (Sun) and Oct 11 (Sat) are make-up workdays, Oct 1–8 are holidays. So the
 workdays after Mon Sep 22 are: 23, 24, 25, 26, 28, 29, 30, Oct 9, 10, 11, 13, 14, 15, 16, 17, 20 …
@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from kaigong.approvals.planning import (
+from kaigong.approvals.plans.planning import (
     DONE,
     OPEN,
     RUNNING,

@@ -3,9 +3,9 @@
 import pytest
 
 from kaigong.accounts.choices import Role
+from kaigong.approvals.checklists.services import generate_checklist
 from kaigong.approvals.choices import ItemStatus
 from kaigong.approvals.models import ChecklistItem
-from kaigong.approvals.services import generate_checklist
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from kaigong.accounts.choices import Role
 from kaigong.approvals.choices import Decision, ItemStatus, WarningLevel
 from kaigong.approvals.models import ApprovalMatter, Checklist, ChecklistItem
-from kaigong.approvals.scoreboard import get_scoreboard, percentile_nearest_rank
+from kaigong.approvals.scoreboard.board import get_scoreboard, percentile_nearest_rank
 from kaigong.audit.models import AuditEvent
 from kaigong.projects.tests.factories import ProjectFactory
 

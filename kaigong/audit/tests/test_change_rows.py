@@ -7,9 +7,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from kaigong.accounts.choices import Role
-from kaigong.approvals import plan_services
-from kaigong.approvals import services as approval_services
+from kaigong.approvals.checklists import services as approval_services
 from kaigong.approvals.models import ApprovalMatter, ProjectPlan
+from kaigong.approvals.plans import services as plan_services
 from kaigong.audit.models import AuditEvent
 from kaigong.projects.templatetags.kaigong_tags import change_rows
 from kaigong.projects.tests.factories import ProjectFactory

@@ -4,9 +4,9 @@ zones, the heritage consent as a prerequisite of the construction-engineering pl
 from decimal import Decimal
 
 from kaigong.accounts.choices import Role
+from kaigong.approvals.checklists.services import NO_LONGER_REQUIRED, generate_checklist, transition_item
 from kaigong.approvals.choices import ItemStatus
 from kaigong.approvals.models import ApprovalMatter, ChecklistItem
-from kaigong.approvals.services import NO_LONGER_REQUIRED, generate_checklist, transition_item
 from kaigong.audit.models import AuditEvent
 from kaigong.heritage.selectors import HERITAGE_MATTER_CODES
 from kaigong.heritage.services import delete_site, import_sites

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from kaigong.accounts.choices import Role
-from kaigong.approvals.services import generate_checklist
+from kaigong.approvals.checklists.services import generate_checklist
 from kaigong.audit.models import AuditEvent
 from kaigong.heritage.demo import DEMO_SITE_NAME, load_demo_heritage
 from kaigong.heritage.models import HeritageRouting, HeritageSite

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from kaigong.accounts.choices import Role
 from kaigong.accounts.tests.factories import UserFactory
+from kaigong.approvals.checklists.services import generate_checklist, transition_item
 from kaigong.approvals.choices import Decision, ItemStatus
 from kaigong.approvals.models import ApprovalMatter, ChecklistItem, CorrectionWindow
-from kaigong.approvals.services import generate_checklist, transition_item
 from kaigong.audit.models import AuditEvent
 from kaigong.core.exceptions import PermissionDeniedError, TransitionNotAllowed
 from kaigong.heritage.choices import Opinion, RoutingStatus

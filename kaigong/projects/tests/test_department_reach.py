@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from kaigong.accounts.choices import Role
 from kaigong.accounts.tests.factories import DepartmentFactory, UserFactory
+from kaigong.approvals.checklists.services import transition_item
 from kaigong.approvals.choices import ItemStatus
 from kaigong.approvals.models import ApprovalMatter, Checklist, ChecklistItem
-from kaigong.approvals.services import transition_item
 from kaigong.heritage.models import ProjectHeritageRouting
 from kaigong.heritage.selectors import CONSENT_MATTER_CODE
 from kaigong.projects.models import Project

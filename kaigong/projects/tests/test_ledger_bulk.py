@@ -208,8 +208,8 @@ def test_a_check_reused_for_the_write_sees_projects_created_since(tmp_path, ledg
 def test_changed_projects_with_a_checklist_have_it_regenerated_and_their_forecast_refreshed(tmp_path, ledger_world):
     from django.utils import timezone
 
+    from kaigong.approvals.checklists.services import generate_checklist
     from kaigong.approvals.models import ChecklistItem, ProjectPlan
-    from kaigong.approvals.services import generate_checklist
 
     industry = ledger_world["industry"]
     with_checklist = [ProjectFactory(category=industry, review_regime="ratification") for _ in range(2)]

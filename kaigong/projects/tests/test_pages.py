@@ -489,8 +489,8 @@ def test_server_error_page_renders_without_context():
 
 
 def test_history_is_paged_and_names_the_object_of_each_event(office, industry, django_assert_max_num_queries):
+    from kaigong.approvals.checklists.services import generate_checklist
     from kaigong.approvals.models import ChecklistItem
-    from kaigong.approvals.services import generate_checklist
     from kaigong.audit.models import AuditEvent
     from kaigong.audit.services import record_event
 

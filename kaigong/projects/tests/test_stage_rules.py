@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kaigong.accounts.choices import Role
+from kaigong.approvals.checklists.services import transition_item
 from kaigong.approvals.choices import ItemStatus
 from kaigong.approvals.models import ApprovalMatter, Checklist, ChecklistItem
-from kaigong.approvals.services import transition_item
 from kaigong.audit.models import AuditEvent
 from kaigong.projects.choices import Stage
 from kaigong.projects.models import Project, StageChange

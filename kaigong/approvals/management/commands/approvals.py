@@ -5,7 +5,9 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kaigong.approvals import plan_services, services
+from kaigong.approvals.catalogue import services as catalogue_services
+from kaigong.approvals.checklists import services
+from kaigong.approvals.plans import services as plan_services
 from kaigong.core.exceptions import KaigongError
 from kaigong.projects.models import Project
 
@@ -45,7 +47,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
 
     def _seed(self, **options):
-        created = services.seed_catalogue(actor_label=f"{ACTOR} seed")
+        created = catalogue_services.seed_catalogue(actor_label=f"{ACTOR} seed")
         self.stdout.write(
             f"departments +{len(created['departments'])}, matters +{len(created['matters'])}, "
             f"rules +{len(created['rules'])}"
@@ -73,7 +75,7 @@ class Command(BaseCommand):
         if enqueue:
             if date:
                 raise CommandError("--enqueue 不能与 --date 同用 (--enqueue refreshes as of the day it runs)")
-            from kaigong.approvals.tasks import refresh_clocks_task
+            from kaigong.approvals.checklists.tasks import refresh_clocks_task
 
             result = refresh_clocks_task.enqueue()
             self.stdout.write(f"enqueued: {result.id}")
@@ -87,7 +89,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     "--enqueue 不能与 --date 或 --project 同用 (--enqueue forecasts every project, as of its day)"
                 )
-            from kaigong.approvals.plan_tasks import refresh_forecasts_task
+            from kaigong.approvals.plans.tasks import refresh_forecasts_task
 
             result = refresh_forecasts_task.enqueue()
             self.stdout.write(f"enqueued: {result.id}")

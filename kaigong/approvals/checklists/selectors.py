@@ -1,52 +1,18 @@
-"""Reads of the approvals app. Checklists start from Project.objects.visible_to(user), items from
+"""Reads of the checklists. Checklists start from Project.objects.visible_to(user), items from
 ChecklistItem.objects.visible_to(user) (a department also sees the items it approves)."""
 
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, F, Func, Prefetch, Q
+from django.db.models import BooleanField, F, Func, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from kaigong.accounts.choices import Role
+from kaigong.approvals.checklists.filters import ChecklistItemFilterSet
 from kaigong.approvals.choices import CLOSED_STATUSES, ApprovalStage, ItemAction, ItemStatus, WarningLevel
-from kaigong.approvals.filters import ChecklistItemFilterSet
-from kaigong.approvals.models import ApprovalMatter, Checklist, ChecklistItem, ChecklistRule
-from kaigong.approvals.services import available_actions
+from kaigong.approvals.models import Checklist, ChecklistItem, WarningNotice
+from kaigong.approvals.permissions import available_actions, has_department_inbox
 from kaigong.projects.models import Project
-
-MATTER_RELATED = ("department",)
-
-
-def can_read_rules(user) -> bool:
-    """Everyone inside government reads the rules; enterprise users do not see them."""
-    return user is not None and user.is_authenticated and user.is_active and user.role != Role.ENTERPRISE
-
-
-def list_matters(*, user, include_inactive: bool = True):
-    """The approval catalogue (public to every signed-in user), with departments and prerequisites."""
-    queryset = ApprovalMatter.objects.select_related(*MATTER_RELATED).prefetch_related(
-        Prefetch("prerequisites", queryset=ApprovalMatter.objects.only("id", "name", "code"))
-    )
-    return queryset if include_inactive else queryset.filter(is_active=True)
-
-
-def get_matter(*, user, pk: int) -> ApprovalMatter:
-    return get_object_or_404(list_matters(user=user), pk=pk)
-
-
-def list_rules(*, user, matter_id: int | None = None):
-    if not can_read_rules(user):
-        raise PermissionDenied(_("企业用户无权查看清单规则"))
-    queryset = ChecklistRule.objects.select_related("matter", "matter__department")
-    if matter_id:
-        queryset = queryset.filter(matter_id=matter_id)
-    return queryset
-
-
-def get_rule(*, user, pk: int) -> ChecklistRule:
-    return get_object_or_404(list_rules(user=user), pk=pk)
-
 
 ITEM_RELATED = ("matter", "matter__department", "checklist__project")
 ITEM_ORDER = ("checklist__project_id", "matter__approval_stage", "matter__sort_order", "id")
@@ -156,7 +122,7 @@ def list_warnings(*, user, params=None):
 
 def list_department_inbox(*, user, params=None):
     """Items waiting on the user's department: submitted (to accept) or accepted (to decide)."""
-    if user.role != Role.DEPARTMENT or not user.department_id:
+    if not has_department_inbox(user):
         raise PermissionDenied(_("只有部门经办人有待办事项"))
     base = Q(status__in=WAITING_ON_DEPARTMENT, matter__department_id=user.department_id)
     return list_items(user=user, params=params, base=base)
@@ -164,8 +130,6 @@ def list_department_inbox(*, user, params=None):
 
 def list_notices(*, user):
     """The user's own warning notices, unread first."""
-    from kaigong.approvals.models import WarningNotice
-
     return (
         WarningNotice.objects.filter(recipient=user, item__in=ChecklistItem.objects.visible_to(user))
         .select_related("item__matter", "item__checklist__project")

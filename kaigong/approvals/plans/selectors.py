@@ -1,22 +1,30 @@
 """Reads of the plan (一方案): one visible project's plan with the computed schedule, baseline comparison,
 reasoned slips and the Gantt data; the list of plans whose planned groundbreaking cannot be met (from the stored
-forecast summary, see plan_services.refresh_forecasts). Starts from Project.objects.visible_to(user)."""
+forecast summary, see plans.services.refresh_forecasts). Starts from Project.objects.visible_to(user)."""
 
 import datetime as dt
 from dataclasses import dataclass, field
 
 import django_filters
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, OuterRef
+from django.db import connection
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaigong.accounts.models import Department
 from kaigong.approvals.choices import ItemStatus
-from kaigong.approvals.models import Checklist, ChecklistItem, CorrectionWindow, PlanDateChange, PlanItem, ProjectPlan
-from kaigong.approvals.plan_services import compute_schedule
-from kaigong.approvals.planning import PlanCalendar, Schedule, matter_duration
+from kaigong.approvals.models import (
+    ApprovalMatter,
+    Checklist,
+    ChecklistItem,
+    CorrectionWindow,
+    PlanDateChange,
+    PlanItem,
+    ProjectPlan,
+)
+from kaigong.approvals.permissions import can_edit_plan_expression
+from kaigong.approvals.plans.planning import PlanCalendar, Schedule, build_tasks, matter_duration, schedule
 from kaigong.projects.choices import PRE_START_STAGES
 from kaigong.projects.models import Category, Project
 from kaigong.projects.search import search_projects
@@ -54,6 +62,38 @@ PLAN_ITEM_FIELDS = tuple(
         "baseline_finish",
     )
 )
+
+
+def matter_edges() -> dict[int, list[int]]:
+    """{matter id: prerequisite matter ids} of the whole catalogue (one query; a few dozen rows)."""
+    through = ApprovalMatter.prerequisites.through._meta.db_table
+    edges: dict[int, list[int]] = {}
+    with connection.cursor() as cursor:  # read on every plan page: plain SQL, no queryset to compile
+        cursor.execute(f"SELECT from_approvalmatter_id, to_approvalmatter_id FROM {through}")
+        for source, target in cursor.fetchall():
+            edges.setdefault(source, []).append(target)
+    return edges
+
+
+def compute_schedule(
+    items: list[ChecklistItem],
+    plan_items: dict[int, PlanItem],
+    project: Project,
+    *,
+    today: dt.date,
+    calendar=None,
+    corrections=None,
+) -> Schedule:
+    """The schedule of loaded items (with ``matter``, and prefetched ``corrections`` unless given as {item id:
+    its correction windows})."""
+    durations = {pk: p.duration_workdays for pk, p in plan_items.items()}
+    tasks = build_tasks(items, matter_edges(), durations, today=today, corrections=corrections)
+    return schedule(
+        tasks,
+        today=today,
+        planned_groundbreaking=project.planned_start_date,
+        calendar=calendar or get_calendar(),
+    )
 
 
 @dataclass
@@ -162,11 +202,10 @@ def get_project_plan(*, user, project_pk: int, today: dt.date | None = None) -> 
     """The plan page/API of one visible project (404 otherwise). Computes the schedule on read: the project with
     its checklist, plan and the user's right to edit in one query, then items, corrections, plan items, the
     catalogue's prerequisites and, once the plan has rows, its slips: five queries at most, whatever its size."""
-    editable = Project.objects.editable_by(user).filter(pk=OuterRef("pk"))
     project = get_object_or_404(
         Project.objects.visible_to(user)
         .select_related("checklist", "plan__baseline_saved_by")
-        .annotate(user_can_edit=Exists(editable)),
+        .annotate(user_can_edit=can_edit_plan_expression(user)),
         pk=project_pk,
     )
     today = today or timezone.localdate()

@@ -6,9 +6,9 @@ systemd timer), or enqueue ``refresh_forecasts_task`` for the db_worker; both ru
 
 from django_tasks import task
 
-from kaigong.approvals import plan_services
+from kaigong.approvals.plans import services
 
 
 @task()
 def refresh_forecasts_task() -> dict:
-    return plan_services.refresh_forecasts()
+    return services.refresh_forecasts()

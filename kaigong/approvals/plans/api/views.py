@@ -1,6 +1,6 @@
 """The plan API (一方案): GET /api/approvals/plans/<project id>/, POST …/recompute/, POST …/baseline/,
 PATCH …/items/<checklist item id>/; GET /api/approvals/plans/late/ (plans whose planned groundbreaking date cannot
-be met). Reads through plan_selectors (scoped), writes through plan_services (audited)."""
+be met). Reads through the plan's selectors (scoped), writes through its services (audited)."""
 
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
@@ -10,13 +10,13 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from kaigong.approvals import plan_selectors, plan_services
-from kaigong.approvals.api.plan_serializers import (
+from kaigong.approvals.models import ProjectPlan
+from kaigong.approvals.plans import selectors, services
+from kaigong.approvals.plans.api.serializers import (
     LatePlanSerializer,
     PlanItemChangeSerializer,
     ProjectPlanSerializer,
 )
-from kaigong.approvals.models import ProjectPlan
 from kaigong.core.api import error_responses
 
 READ_ERRORS = error_responses(400, 401)
@@ -45,15 +45,13 @@ class ProjectPlanViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
 
     def _view(self, pk):
-        return plan_selectors.get_project_plan(user=self.request.user, project_pk=int(pk))
+        return selectors.get_project_plan(user=self.request.user, project_pk=int(pk))
 
     def _answer(self, pk):
         return Response(ProjectPlanSerializer(self._view(pk)).data)
 
     def retrieve(self, request, pk=None):
-        view = self._view(pk)
-        if view.schedule is not None:
-            plan_services.store_forecast(plan=view.plan, result=view.schedule, today=view.schedule.today)
+        view = services.read_project_plan(user=request.user, project_pk=int(pk))
         return Response(ProjectPlanSerializer(view).data)
 
     @extend_schema(
@@ -69,7 +67,7 @@ class ProjectPlanViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def recompute(self, request, pk=None):
         view = self._view(pk)
-        plan_services.recompute_plan(project=view.project, actor=request.user)
+        services.recompute_plan(project=view.project, actor=request.user)
         return self._answer(pk)
 
     @extend_schema(
@@ -81,7 +79,7 @@ class ProjectPlanViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def baseline(self, request, pk=None):
         view = self._view(pk)
-        plan_services.save_baseline(project=view.project, actor=request.user)
+        services.save_baseline(project=view.project, actor=request.user)
         return self._answer(pk)
 
     @extend_schema(
@@ -100,7 +98,7 @@ class ProjectPlanViewSet(viewsets.GenericViewSet):
         serializer = PlanItemChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        plan_services.update_plan_item(
+        services.update_plan_item(
             project=view.project,
             item_id=int(item_id),
             actor=request.user,
@@ -130,13 +128,13 @@ class LatePlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = LatePlanSerializer
     permission_classes = [IsAuthenticated]
     filter_backends = [DjangoFilterBackend]  # documents the parameters; the selector applies them
-    filterset_class = plan_selectors.LatePlanFilterSet
+    filterset_class = selectors.LatePlanFilterSet
 
     def get_queryset(self):
-        queryset, filterset = plan_selectors.list_late_plans(user=self.request.user, params=self.request.query_params)
+        queryset, filterset = selectors.list_late_plans(user=self.request.user, params=self.request.query_params)
         if filterset.is_bound and not filterset.is_valid():
             raise translate_validation(filterset.errors)
         return queryset
 
     def filter_queryset(self, queryset):
-        return queryset  # already filtered by plan_selectors.list_late_plans
+        return queryset  # already filtered by selectors.list_late_plans

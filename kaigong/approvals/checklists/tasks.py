@@ -6,7 +6,7 @@ The daily clock refresh: schedule `kaigong approvals refresh` once a day (cron o
 
 from django_tasks import task
 
-from kaigong.approvals import services
+from kaigong.approvals.checklists import services
 
 
 @task()

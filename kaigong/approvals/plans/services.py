@@ -11,7 +11,8 @@ feeds the list of infeasible plans, which must not schedule 100k projects per re
 one definition of its values; ``refresh_forecasts`` computes it for many projects (a few queries per batch of
 ``batch_size`` projects, writing only the rows whose summary changed); ``refresh_project_forecast`` is the same for
 one project (after a checklist transition, a regeneration, a change of the planned date); ``store_forecast`` keeps
-what the plan page, a recompute or an edit has just computed. The summary is derived data: not audited (like the
+what a recompute or an edit has just computed, and ``read_project_plan`` what the plan page and the plan API have
+just computed on GET. The summary is derived data: not audited (like the
 checklist clocks of the daily refresh).
 
 Decided: a project with a checklist and no plan row gets its plan row from the refresh (created with the summary,
@@ -25,7 +26,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -38,7 +39,9 @@ from kaigong.approvals.models import (
     PlanItem,
     ProjectPlan,
 )
-from kaigong.approvals.planning import RUNNING_STATUSES, PlanCycleError, Schedule, build_tasks, schedule
+from kaigong.approvals.permissions import can_edit_plan
+from kaigong.approvals.plans.planning import RUNNING_STATUSES, PlanCycleError, Schedule, build_tasks, schedule
+from kaigong.approvals.plans.selectors import PlanView, compute_schedule, get_project_plan, matter_edges
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import audit_value, record_event
 from kaigong.core.exceptions import KaigongError, PermissionDeniedError
@@ -55,46 +58,9 @@ class PlanInputError(KaigongError):
     status = 400
 
 
-def can_edit_plan(user, project: Project) -> bool:
-    """As for the checklist: the office and administrators, and the project's responsible department."""
-    return Project.objects.editable_by(user).filter(pk=project.pk).exists()
-
-
 def _check_editor(actor, project: Project) -> None:
     if actor is not None and not can_edit_plan(actor, project):
         raise PermissionDeniedError(gettext_noop("您无权修改该项目的方案"))
-
-
-def matter_edges() -> dict[int, list[int]]:
-    """{matter id: prerequisite matter ids} of the whole catalogue (one query; a few dozen rows)."""
-    through = ApprovalMatter.prerequisites.through._meta.db_table
-    edges: dict[int, list[int]] = {}
-    with connection.cursor() as cursor:  # read on every plan page: plain SQL, no queryset to compile
-        cursor.execute(f"SELECT from_approvalmatter_id, to_approvalmatter_id FROM {through}")
-        for source, target in cursor.fetchall():
-            edges.setdefault(source, []).append(target)
-    return edges
-
-
-def compute_schedule(
-    items: list[ChecklistItem],
-    plan_items: dict[int, PlanItem],
-    project: Project,
-    *,
-    today: dt.date,
-    calendar=None,
-    corrections=None,
-) -> Schedule:
-    """The schedule of loaded items (with ``matter``, and prefetched ``corrections`` unless given as {item id:
-    its correction windows})."""
-    durations = {pk: p.duration_workdays for pk, p in plan_items.items()}
-    tasks = build_tasks(items, matter_edges(), durations, today=today, corrections=corrections)
-    return schedule(
-        tasks,
-        today=today,
-        planned_groundbreaking=project.planned_start_date,
-        calendar=calendar or get_calendar(),
-    )
 
 
 def _load(plan: ProjectPlan) -> tuple[list[ChecklistItem], dict[int, PlanItem]]:
@@ -325,6 +291,16 @@ def store_forecast(*, plan: ProjectPlan | None, result: Schedule | None, today: 
         fields = (*SUMMARY_FIELDS, "computed_on") if state == "changed" else ("computed_on",)
         ProjectPlan.objects.filter(pk=plan.pk).update(**{name: getattr(plan, name) for name in fields})
     return state == "changed"
+
+
+def read_project_plan(*, user, project_pk: int, today: dt.date | None = None) -> PlanView:
+    """The plan of one visible project as the plan page and the plan API show it (404 otherwise): the schedule is
+    computed on read (plans.selectors.get_project_plan) and its forecast summary kept when it differs from the
+    stored one, so the list of late plans agrees with the plan a person has just read."""
+    view = get_project_plan(user=user, project_pk=project_pk, today=today)
+    if view.schedule is not None:
+        store_forecast(plan=view.plan, result=view.schedule, today=view.schedule.today)
+    return view
 
 
 ITEM_SCHEDULE_FIELDS = ("id", "checklist_id", "matter_id", "status", "decision", "accepted_on", "decided_on")

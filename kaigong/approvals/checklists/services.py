@@ -1,4 +1,5 @@
-"""Writes of the approvals app: the catalogue (matters, rules), checklist generation, item transitions, clocks.
+"""Writes of the checklists: generation from the rules, item transitions, the clocks' daily refresh, notices, and the
+groundbreaking guard.
 
 Each service: keyword-only arguments, an explicit actor (a User, or None with ``actor_label`` for commands and
 jobs), one transaction, audit events written inside it, the changed object returned.
@@ -7,26 +8,22 @@ jobs), one transaction, audit events written inside it, the changed object retur
 import datetime as dt
 from collections import defaultdict, namedtuple
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from kaigong.accounts.choices import Role
-from kaigong.accounts.models import User
+from kaigong.approvals.catalogue.rules import evaluate, project_facts
+from kaigong.approvals.checklists.clocks import Clock, apply_clock, compute_clock, counts_on
 from kaigong.approvals.choices import (
-    ACTION_SIDES,
     ACTION_SOURCES,
     ACTION_TARGETS,
     CLOSED_STATUSES,
     ITEM_TRANSITIONS,
-    ActorSide,
     Decision,
     ItemAction,
     ItemStatus,
     WarningLevel,
 )
-from kaigong.approvals.clocks import Clock, apply_clock, compute_clock, counts_on
 from kaigong.approvals.models import (
     ApprovalMatter,
     Checklist,
@@ -35,9 +32,9 @@ from kaigong.approvals.models import (
     CorrectionWindow,
     WarningNotice,
 )
-from kaigong.approvals.plan_services import refresh_forecasts, refresh_project_forecast
-from kaigong.approvals.planning import GROUNDBREAKING_STAGES
-from kaigong.approvals.rules import evaluate, project_facts
+from kaigong.approvals.permissions import action_allowed_for, can_edit_checklist, warning_recipients
+from kaigong.approvals.plans.planning import GROUNDBREAKING_STAGES
+from kaigong.approvals.plans.services import refresh_forecasts, refresh_project_forecast
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import diff, record_event, record_events, snapshot
 from kaigong.core.exceptions import PermissionDeniedError, TransitionNotAllowed
@@ -46,25 +43,6 @@ from kaigong.projects.choices import Stage
 from kaigong.projects.models import Project
 from kaigong.projects.stage_guards import StageObjection
 
-MATTER_FIELDS = [
-    "code",
-    "name",
-    "approval_stage",
-    "department",
-    "legal_basis",
-    "statutory_limit",
-    "committed_limit",
-    "benchmark_limit",
-    "benchmark_source",
-    "required_materials",
-    "allows_commitment",
-    "is_milestone",
-    "is_local_configuration",
-    "is_active",
-    "sort_order",
-]
-MATTER_AUDIT_FIELDS = [*MATTER_FIELDS, "prerequisites"]
-RULE_FIELDS = ["name", "matter", "condition", "description", "is_active"]
 ITEM_AUDIT_FIELDS = [
     "status",
     "required_by",
@@ -78,150 +56,6 @@ ITEM_AUDIT_FIELDS = [
     "document_number",
 ]
 NO_LONGER_REQUIRED = gettext_noop("项目属性变化后,清单规则不再要求该事项")
-
-
-def can_edit_catalogue(user) -> bool:
-    """Administrators edit the catalogue and the rules; everyone else reads (or, for rules, may not see them)."""
-    return user is not None and user.is_authenticated and user.is_kaigong_admin
-
-
-def _check_catalogue_editor(actor) -> None:
-    if actor is not None and not can_edit_catalogue(actor):
-        raise PermissionDeniedError(gettext_noop("只有系统管理员可以修改审批事项目录和清单规则"))
-
-
-# --- the catalogue ------------------------------------------------------------------------------------------
-
-
-def _prerequisite_cycle(matter: ApprovalMatter, prerequisites) -> list[ApprovalMatter] | None:
-    """A chain matter → prerequisite → … → matter that the new prerequisites would close, or None."""
-    edges = defaultdict(set)
-    for source, target in ApprovalMatter.prerequisites.through.objects.values_list(
-        "from_approvalmatter_id", "to_approvalmatter_id"
-    ):
-        if source != matter.pk:
-            edges[source].add(target)
-    edges[matter.pk] = {p.pk for p in prerequisites}
-    names = dict(ApprovalMatter.objects.values_list("pk", "name"))
-    names[matter.pk] = matter.name
-    stack = [(p.pk, [matter.pk, p.pk]) for p in prerequisites]
-    seen = set()
-    while stack:
-        node, path = stack.pop()
-        if node == matter.pk:
-            return [names[n] for n in path]
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.extend((nxt, [*path, nxt]) for nxt in edges.get(node, ()))
-    return None
-
-
-def _save_matter(matter: ApprovalMatter, prerequisites) -> None:
-    matter.full_clean()
-    matter.save()
-    if prerequisites is not None:
-        prerequisites = list(prerequisites)
-        if any(p.pk == matter.pk for p in prerequisites):
-            raise ValidationError({"prerequisites": [gettext_noop("事项不能以自身为前置事项")]})
-        cycle = _prerequisite_cycle(matter, prerequisites)
-        if cycle:
-            raise ValidationError(
-                {"prerequisites": [gettext_noop("前置事项形成循环: %(cycle)s") % {"cycle": " → ".join(cycle)}]}
-            )
-        matter.prerequisites.set(prerequisites)
-
-
-@transaction.atomic
-def create_matter(*, actor, data: dict, prerequisites=None, actor_label: str = "") -> ApprovalMatter:
-    _check_catalogue_editor(actor)
-    matter = ApprovalMatter(**{k: v for k, v in data.items() if k in MATTER_FIELDS})
-    _save_matter(matter, prerequisites or [])
-    record_event(
-        action=AuditAction.CREATE,
-        actor=actor,
-        actor_label=actor_label,
-        obj=matter,
-        changes={k: [None, v] for k, v in snapshot(matter, MATTER_AUDIT_FIELDS).items()},
-    )
-    return matter
-
-
-@transaction.atomic
-def update_matter(
-    *, matter: ApprovalMatter, actor, data: dict, prerequisites=None, actor_label: str = ""
-) -> ApprovalMatter:
-    _check_catalogue_editor(actor)
-    matter = ApprovalMatter.objects.select_for_update().get(pk=matter.pk)
-    before = snapshot(matter, MATTER_AUDIT_FIELDS)
-    for name, value in data.items():
-        if name in MATTER_FIELDS:
-            setattr(matter, name, value)
-    _save_matter(matter, prerequisites)
-    changes = diff(before, snapshot(matter, MATTER_AUDIT_FIELDS))
-    if changes:
-        record_event(action=AuditAction.UPDATE, actor=actor, actor_label=actor_label, obj=matter, changes=changes)
-    return matter
-
-
-@transaction.atomic
-def create_rule(*, actor, data: dict, actor_label: str = "") -> ChecklistRule:
-    _check_catalogue_editor(actor)
-    rule = ChecklistRule(**{k: v for k, v in data.items() if k in RULE_FIELDS})
-    rule.full_clean()
-    rule.save()
-    record_event(
-        action=AuditAction.CREATE,
-        actor=actor,
-        actor_label=actor_label,
-        obj=rule,
-        changes={k: [None, v] for k, v in snapshot(rule, RULE_FIELDS).items()},
-    )
-    return rule
-
-
-@transaction.atomic
-def update_rule(*, rule: ChecklistRule, actor, data: dict, actor_label: str = "") -> ChecklistRule:
-    _check_catalogue_editor(actor)
-    rule = ChecklistRule.objects.select_for_update().get(pk=rule.pk)
-    before = snapshot(rule, RULE_FIELDS)
-    for name, value in data.items():
-        if name in RULE_FIELDS:
-            setattr(rule, name, value)
-    rule.full_clean()
-    rule.save()
-    changes = diff(before, snapshot(rule, RULE_FIELDS))
-    if changes:
-        record_event(action=AuditAction.UPDATE, actor=actor, actor_label=actor_label, obj=rule, changes=changes)
-    return rule
-
-
-@transaction.atomic
-def delete_rule(*, rule: ChecklistRule, actor, actor_label: str = "") -> None:
-    """Delete a rule. Checklists keep their items; the next regeneration applies the remaining rules."""
-    _check_catalogue_editor(actor)
-    record_event(
-        action=AuditAction.DELETE,
-        actor=actor,
-        actor_label=actor_label,
-        obj=rule,
-        changes={k: [v, None] for k, v in snapshot(rule, RULE_FIELDS).items()},
-    )
-    rule.delete()
-
-
-@transaction.atomic
-def seed_catalogue(*, actor_label: str) -> dict:
-    """Add the seed departments, matters and rules that are missing (kaigong approvals seed); audited."""
-    from django.apps import apps
-
-    from kaigong.approvals.data.catalogue import seed_catalogue as seed
-
-    created = seed(apps)
-    for kind in ("departments", "matters", "rules"):
-        for obj in created[kind]:
-            record_event(action=AuditAction.CREATE, actor_label=actor_label, obj=obj, note="seed")
-    return created
 
 
 # --- checklists ---------------------------------------------------------------------------------------------
@@ -258,7 +92,7 @@ def generate_checklist(
     started as not applicable (with the reason), bring back such matters when required again. Items with
     history are never deleted; every change is audited. The plan's forecast summary follows (callers generating
     many checklists pass ``refresh_forecast=False`` and refresh the forecasts in one batch afterwards)."""
-    if actor is not None and not Project.objects.editable_by(actor).filter(pk=project.pk).exists():
+    if actor is not None and not can_edit_checklist(actor, project):
         raise PermissionDeniedError(gettext_noop("您无权为该项目生成审批清单"))
     checklist, created = Checklist.objects.get_or_create(project=project)
     if created:
@@ -350,39 +184,6 @@ def regenerate_changed_checklists(change: ProjectsChanged) -> list[Checklist]:
 
 
 # --- item transitions ---------------------------------------------------------------------------------------
-
-
-def action_allowed_for(user, item: ChecklistItem, action: str) -> bool:
-    """Whether ``user`` may take ``action`` on ``item`` (its status aside). The one place that says who acts."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.can_edit_all_projects:
-        return True
-    side = ACTION_SIDES[action]
-    project = item.checklist.project
-    if side == ActorSide.APPLICANT:
-        if user.role == Role.ENTERPRISE:
-            return bool(user.organization_id) and project.owner_id == user.organization_id
-        if user.role == Role.DEPARTMENT:
-            return bool(user.department_id) and project.responsible_department_id == user.department_id
-        return False
-    if side == ActorSide.APPROVER:
-        # A matter without an approving department (e.g. utility connections) is recorded by the office.
-        return (
-            user.role == Role.DEPARTMENT
-            and bool(user.department_id)
-            and item.matter.department_id == user.department_id
-        )
-    return False
-
-
-def available_actions(user, item: ChecklistItem) -> list[str]:
-    """The actions ``user`` may take on ``item`` now (for buttons and the API)."""
-    return [
-        action
-        for action in ItemAction.values
-        if item.status in ACTION_SOURCES[action] and action_allowed_for(user, item, action)
-    ]
 
 
 def _refuse(message: str, **params):
@@ -521,13 +322,7 @@ def _notify_after_commit(alerts: list[tuple[int, str]]) -> None:
         items = dict(
             ChecklistItem.objects.filter(pk__in=[i for i, _level in alerts]).values_list("pk", "matter__department_id")
         )
-        office = list(User.objects.filter(is_active=True, role=Role.OFFICE).values_list("pk", flat=True))
-        departments = set(items.values())
-        officers = defaultdict(list)
-        for pk, department_id in User.objects.filter(
-            is_active=True, role=Role.DEPARTMENT, department_id__in=departments - {None}
-        ).values_list("pk", "department_id"):
-            officers[department_id].append(pk)
+        office, officers = warning_recipients(set(items.values()))
         notices = [
             WarningNotice(recipient_id=user_id, item_id=item_id, level=level)
             for item_id, level in alerts

@@ -1,12 +1,12 @@
 """Excel export of the list of plans whose planned groundbreaking date cannot be met, audited as an export.
 
-The same write-only workbook as the item lists (kaigong.approvals.exporters.export_table): memory stays flat in the
-row count. The values are the stored forecast summary the list shows (see plan_services.refresh_forecasts).
+The same write-only workbook as the item lists (kaigong.approvals.workbooks.export_table): memory stays flat in the
+row count. The values are the stored forecast summary the list shows (see plans.services.refresh_forecasts).
 """
 
 from django.utils.translation import gettext as _
 
-from kaigong.approvals.exporters import export_table
+from kaigong.approvals.workbooks import export_table
 
 
 def describe_late_items(late_items: list[dict]) -> str:

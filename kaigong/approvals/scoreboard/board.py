@@ -4,7 +4,7 @@ limits over a chosen period.
 Definitions (hand-checkable; tests in tests/test_scoreboard.py):
 
 - The period selects the items **decided** (办结) in it: ``start <= decided_on <= end``, with their actual working
-  days (``actual_workdays``, recorded at decision by kaigong.approvals.clocks).
+  days (``actual_workdays``, recorded at decision by kaigong.approvals.checklists.clocks).
 - ``median``: the usual median (the mean of the two middle values for an even count).
 - ``p90``: the nearest-rank 90th percentile: the ⌈0.9·n⌉-th smallest value (for 10 values the 9th, for 5 the 5th).
 - ``within_benchmark``: the share of decided items with a benchmark limit that took no more working days than it
@@ -14,8 +14,9 @@ Definitions (hand-checkable; tests in tests/test_scoreboard.py):
 - ``open``: items waiting on the department today (submitted, accepted, or in correction), whatever the period.
 - Ranking: share within the benchmark (higher first; none last), then the median (lower first), then the name.
 
-Who sees it: every government role (administrator, office, leader, department officers: it is a public ranking
-inside government, so a department sees the others too); enterprises do not. The figures are aggregates over all
+Who sees it (approvals.permissions.can_see_scoreboard): every government role (administrator, office, leader,
+department officers: it is a public ranking inside government, so a department sees the others too); enterprises
+do not. The figures are aggregates over all
 items of the city, not scoped to the projects a user sees: they reveal no project.
 """
 
@@ -30,15 +31,10 @@ from statistics import median as _median
 
 from django.db.models import Count, Q
 
-from kaigong.accounts.choices import Role
 from kaigong.approvals.choices import ItemStatus, WarningLevel
 from kaigong.approvals.models import ApprovalMatter, ChecklistItem
 
 OPEN_STATUSES = (ItemStatus.SUBMITTED, ItemStatus.ACCEPTED, ItemStatus.CORRECTION_REQUESTED)
-
-
-def can_see_scoreboard(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.role != Role.ENTERPRISE)
 
 
 def percentile_nearest_rank(values: list[int], share: float = 0.9) -> int | None:

@@ -2,11 +2,10 @@
 editing an item's duration and target dates (with the reason once a baseline exists); recompute; save baseline;
 the list of plans whose planned groundbreaking date cannot be met, with its Excel export.
 
-Reads via plan_selectors, writes via plan_services; the pages hold no business rules. Everyone who sees the
+Reads via the plan's selectors, writes via its services; the pages hold no business rules. Everyone who sees the
 project reads its plan; the office, administrators and the project's responsible department edit it.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,29 +14,13 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from kaigong.approvals import plan_exporters, plan_selectors, plan_services
+from kaigong.approvals.plans import exporters, selectors, services
+from kaigong.approvals.plans.forms import PlanItemForm
 from kaigong.core.exceptions import KaigongError, PermissionDeniedError
 
 PAGE_SIZE = 50
-
-
-class PlanItemForm(forms.Form):
-    """The whole editable state of one plan item; the service records only what changed."""
-
-    item = forms.IntegerField(widget=forms.HiddenInput)
-    duration_workdays = forms.IntegerField(
-        label=gettext_lazy("预计用时(工作日)"), required=False, min_value=0, max_value=999
-    )
-    target_start = forms.DateField(
-        label=gettext_lazy("目标开始"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    target_finish = forms.DateField(
-        label=gettext_lazy("目标完成"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    reason = forms.CharField(label=gettext_lazy("调整原因"), max_length=300, required=False)
 
 
 def _text(exc: Exception) -> str:
@@ -55,9 +38,7 @@ def _back(project_pk: int):
 
 @login_required
 def project_plan(request, project_pk: int):
-    view = plan_selectors.get_project_plan(user=request.user, project_pk=project_pk)
-    if view.schedule is not None:
-        plan_services.store_forecast(plan=view.plan, result=view.schedule, today=view.schedule.today)
+    view = services.read_project_plan(user=request.user, project_pk=project_pk)
     chart = view.chart()
     chart["labels"] = {
         "baseline": _("基线"),
@@ -71,7 +52,7 @@ def project_plan(request, project_pk: int):
 
 
 def _editable(request, project_pk: int):
-    view = plan_selectors.get_project_plan(user=request.user, project_pk=project_pk)
+    view = selectors.get_project_plan(user=request.user, project_pk=project_pk)
     if not view.can_edit:
         raise PermissionDenied(_("您无权修改该项目的方案"))
     return view
@@ -94,13 +75,13 @@ def _plan_action(request, project_pk: int, service, success: str):
 @login_required
 @require_POST
 def plan_recompute(request, project_pk: int):
-    return _plan_action(request, project_pk, plan_services.recompute_plan, _("方案已重新计算。"))
+    return _plan_action(request, project_pk, services.recompute_plan, _("方案已重新计算。"))
 
 
 @login_required
 @require_POST
 def plan_baseline(request, project_pk: int):
-    return _plan_action(request, project_pk, plan_services.save_baseline, _("已将当前目标日期保存为基线。"))
+    return _plan_action(request, project_pk, services.save_baseline, _("已将当前目标日期保存为基线。"))
 
 
 @login_required
@@ -113,7 +94,7 @@ def plan_item_edit(request, project_pk: int):
         return _back(project_pk)
     data = form.cleaned_data
     try:
-        plan_services.update_plan_item(
+        services.update_plan_item(
             project=view.project,
             item_id=data["item"],
             actor=request.user,
@@ -135,13 +116,11 @@ def plan_item_edit(request, project_pk: int):
 def late_plan_list(request):
     """Projects (those the user sees) whose planned groundbreaking date cannot be met: forecast, margin and the items
     that make it so, from the stored forecast summary; filterable, sortable by margin, exportable."""
-    queryset, filterset = plan_selectors.list_late_plans(user=request.user, params=request.GET)
+    queryset, filterset = selectors.list_late_plans(user=request.user, params=request.GET)
     title = _("计划开工日期无法实现的项目")
     if request.GET.get("format") == "xlsx":
         params = {k: request.GET.getlist(k) for k in request.GET if k != "format"}
-        handle, _rows = plan_exporters.export_late_plans(
-            queryset=queryset, title=title, actor=request.user, params=params
-        )
+        handle, _rows = exporters.export_late_plans(queryset=queryset, title=title, actor=request.user, params=params)
         filename = f"{title}-{timezone.localdate().isoformat()}.xlsx"
         return FileResponse(handle, as_attachment=True, filename=filename)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
