@@ -5,6 +5,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from kaigong.audit.choices import AuditAction, note_display
+from kaigong.audit.events import actor_display, event_label
 
 # The actor_label stored for commands and jobs that name no actor; stored in Chinese, shown translated.
 SYSTEM_ACTOR = gettext_noop("系统")
@@ -55,6 +56,9 @@ class AuditEvent(models.Model):
         related_name="audit_events",
     )
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    code = models.CharField(
+        _("步骤"), max_length=40, blank=True, help_text=_("事件的步骤代码(各应用登记,见 audit/events.py)")
+    )
     note = models.CharField(_("说明"), max_length=500, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
@@ -67,6 +71,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["project", "-occurred_at"], name="audit_project_time_idx"),
             models.Index(fields=["content_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["action", "-occurred_at"], name="audit_action_time_idx"),
+            models.Index(fields=["code", "-occurred_at"], name="audit_code_time_idx"),
         ]
 
     def __str__(self) -> str:
@@ -81,9 +86,16 @@ class AuditEvent(models.Model):
         raise ImmutableError("audit events cannot be deleted")
 
     @property
+    def code_display(self) -> str:
+        """The event's step by its name in the active language (audit.events)."""
+        return event_label(self.code) if self.code else ""
+
+    @property
     def note_display(self) -> str:
-        """The note with a step's code shown by its name (kaigong.audit.choices.AuditNote)."""
-        return note_display(self.note)
+        """The step's name and the free-text note, as people read them ("要求补正：材料不全")."""
+        if self.code and self.note:
+            return gettext("%(step)s：%(text)s") % {"step": self.code_display, "text": self.note}
+        return self.code_display or note_display(self.note)
 
     @property
     def actor_display(self) -> str:
@@ -91,4 +103,4 @@ class AuditEvent(models.Model):
             return str(self.actor)
         if not self.actor_label or self.actor_label == SYSTEM_ACTOR:
             return gettext(SYSTEM_ACTOR)
-        return self.actor_label
+        return actor_display(self.actor_label)

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models, transaction
 from django.utils import timezone
 
+from kaigong.audit.events import is_event_code
 from kaigong.audit.models import SYSTEM_ACTOR, AuditEvent
 
 
@@ -52,9 +53,12 @@ def record_event(
     obj: models.Model | None = None,
     project=None,
     changes: dict | None = None,
+    code: str = "",
     note: str = "",
 ) -> AuditEvent:
-    """Append one audit event. Must run inside the transaction of the change it records."""
+    """Append one audit event. Must run inside the transaction of the change it records. ``code``: the step, a
+    registered event code (audit.events); ``note``: free text (a reason, a file name)."""
+    _check_code(code)
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_event must be called inside the transaction of the change it records")
     if actor is not None and not getattr(actor, "is_authenticated", False):
@@ -64,6 +68,7 @@ def record_event(
         actor=actor,
         actor_label=actor_label or (str(actor) if actor else SYSTEM_ACTOR),
         changes=changes or {},
+        code=code,
         note=note[:500],
     )
     if obj is not None:
@@ -116,6 +121,7 @@ def record_events(events: list[dict], *, batch_size: int = 1000) -> int:
                 object_repr,
                 project.pk if project is not None else None,
                 prepare_changes(item.get("changes") or {}, connection),
+                _check_code(item.get("code") or ""),
                 (item.get("note") or "")[:500],
             )
         )
@@ -145,5 +151,13 @@ _EVENT_COLUMNS = (
     "object_repr",
     "project",
     "changes",
+    "code",
     "note",
 )
+
+
+def _check_code(code: str) -> str:
+    """A code must be registered (audit.events), so the log can name it in both languages."""
+    if code and not is_event_code(code):
+        raise ValueError(f"unregistered audit event code {code!r}: declare it in an enum and register it")
+    return code

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from kaigong.audit.choices import AuditAction
+from kaigong.audit.events import event_choices
 from kaigong.audit.models import AuditEvent
 
 PAGE_SIZE = 50
@@ -22,8 +23,14 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+def _code_choices():
+    """Every registered step (audit.events), named in the page's language."""
+    return [("", _("全部")), *event_choices()]
+
+
 class AuditLogFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("操作"), required=False, choices=[("", _("全部")), *AuditAction.choices])
+    code = forms.ChoiceField(label=_("步骤"), required=False, choices=_code_choices)
     actor = forms.CharField(label=_("操作人"), required=False)
     date_from = forms.DateField(label=_("起始日期"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("截止日期"), required=False, widget=DateInput)
@@ -39,6 +46,8 @@ class AuditLogFilterForm(forms.Form):
         data = self.cleaned_data
         if data.get("action"):
             queryset = queryset.filter(action=data["action"])
+        if data.get("code"):
+            queryset = queryset.filter(code=data["code"])
         if actor := (data.get("actor") or "").strip():
             queryset = queryset.filter(
                 Q(actor__username__icontains=actor)

@@ -11,6 +11,8 @@ class HeritageConfig(AppConfig):
 
     def ready(self):
         from kaigong.approvals.catalogue.rules import BOOLEAN, Attribute, register_attribute
+        from kaigong.audit.events import register_event_codes
+        from kaigong.heritage.choices import HeritageEvent
         from kaigong.heritage.demo import load_demo_part
         from kaigong.heritage.selectors import department_routing_reach, project_in_control_zone
         from kaigong.heritage.services import follow_moved_projects
@@ -29,3 +31,5 @@ class HeritageConfig(AppConfig):
         )
         # Its part of the demo city: the illustrative site and its control zone.
         register_demo_step("heritage", DemoStep(load=load_demo_part))
+        # The steps its events record, named in the audit log.
+        register_event_codes(HeritageEvent)

@@ -65,3 +65,21 @@ ROUTING_TRANSITIONS: dict[str, frozenset[str]] = {
     RoutingStatus.REFUSED: frozenset(),
 }
 OPEN_ROUTING_STATUSES = frozenset({RoutingStatus.NOT_STARTED, RoutingStatus.IN_PROGRESS})
+
+
+class HeritageEvent(models.TextChoices):
+    """The steps heritage events record (AuditEvent.code, registered with kaigong.audit.events)."""
+
+    IMPORT = "import", _("导入")
+    CHAIN_CHANGED = "chain_changed", _("报送层级变更")
+    RECOMPUTE = "recompute", _("重新计算")
+    FORWARD = "forward", _("报送")
+    REPLY_APPROVED = "reply_approved", _("答复：同意")
+    REPLY_CONDITIONAL = "reply_conditional", _("答复：有条件同意")
+    REPLY_REFUSED = "reply_refused", _("答复：不同意")
+    REPLY_RETURNED = "reply_returned", _("答复：退回补充")
+
+    @classmethod
+    def reply(cls, opinion: str) -> "HeritageEvent":
+        """The step of a reply with ``opinion`` (Opinion)."""
+        return cls(f"reply_{opinion}")

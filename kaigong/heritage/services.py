@@ -16,12 +16,15 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_noop
 
 from kaigong.audit.choices import AuditAction
+from kaigong.audit.events import routing_actor
+from kaigong.audit.models import SYSTEM_ACTOR
 from kaigong.audit.services import diff, record_event, snapshot
 from kaigong.core.exceptions import PermissionDeniedError, TransitionNotAllowed
 from kaigong.heritage.choices import (
     OPEN_ROUTING_STATUSES,
     POSITIVE_OPINIONS,
     ROUTING_TRANSITIONS,
+    HeritageEvent,
     Opinion,
     RoutingStatus,
 )
@@ -83,7 +86,7 @@ def _regenerate_changed(before: set[int], actor, actor_label: str) -> list[int]:
     invalidate_zones()
     after = projects_in_zones(_projects_with_checklists())
     changed = sorted(before ^ after)
-    label = actor_label or str(actor or "") or "heritage"
+    label = actor_label or str(actor or "") or SYSTEM_ACTOR
     config = get_routing()
     for project in Project.objects.filter(pk__in=changed).order_by("pk"):
         generate_checklist(project=project, actor=None, actor_label=label)
@@ -131,7 +134,8 @@ def import_sites(*, content: bytes | str, actor, actor_label: str = "", source_n
                 actor_label=actor_label,
                 obj=site,
                 changes={k: [None, v] for k, v in snapshot(site, SITE_FIELDS).items()},
-                note=f"import: {source_name}"[:500],
+                code=HeritageEvent.IMPORT,
+                note=source_name[:500],
             )
             result.created.append(site)
             continue
@@ -151,7 +155,8 @@ def import_sites(*, content: bytes | str, actor, actor_label: str = "", source_n
             actor_label=actor_label,
             obj=site,
             changes=changes,
-            note=f"import: {source_name}"[:500],
+            code=HeritageEvent.IMPORT,
+            note=source_name[:500],
         )
         result.updated.append(site)
     transaction.on_commit(invalidate_zones)
@@ -205,7 +210,7 @@ def update_routing(*, actor, data: dict, actor_label: str = "") -> HeritageRouti
                 in_zone=project_routing.is_required,
                 actor=actor,
                 actor_label=actor_label,
-                note="chain changed",
+                code=HeritageEvent.CHAIN_CHANGED,
             )
     return routing
 
@@ -246,7 +251,7 @@ def _recompute(
     in_zone: bool,
     actor,
     actor_label: str,
-    note: str,
+    code: str,
     before: dict | None = None,
     created: bool = False,
 ) -> ProjectHeritageRouting:
@@ -298,7 +303,7 @@ def _recompute(
             obj=routing,
             project=routing.project,
             changes=changes,
-            note=note,
+            code=code,
         )
     return routing
 
@@ -335,11 +340,13 @@ def sync_project_routing(
             in_zone=True,
             actor=actor,
             actor_label=actor_label,
-            note="recompute",
+            code=HeritageEvent.RECOMPUTE,
             before={name: None for name in PROJECT_ROUTING_FIELDS},
             created=True,
         )
-    return _recompute(routing, config=config, in_zone=in_zone, actor=actor, actor_label=actor_label, note="recompute")
+    return _recompute(
+        routing, config=config, in_zone=in_zone, actor=actor, actor_label=actor_label, code=HeritageEvent.RECOMPUTE
+    )
 
 
 def _check_date(on: dt.date, not_before: dt.date | None, future: str, early: str) -> None:
@@ -350,7 +357,7 @@ def _check_date(on: dt.date, not_before: dt.date | None, future: str, early: str
         _refuse(early, date=not_before.isoformat())
 
 
-def _record_step_change(step: HeritageRoutingStep, before: dict, *, actor, actor_label: str, note: str) -> None:
+def _record_step_change(step: HeritageRoutingStep, before: dict, *, actor, actor_label: str, code: str) -> None:
     record_event(
         action=AuditAction.UPDATE,
         actor=actor,
@@ -358,7 +365,7 @@ def _record_step_change(step: HeritageRoutingStep, before: dict, *, actor, actor
         obj=step,
         project=step.routing.project,
         changes=diff(before, snapshot(step, STEP_FIELDS)),
-        note=note,
+        code=code,
     )
 
 
@@ -401,7 +408,7 @@ def forward_routing_step(
     step.forwarded_by = actor if actor is not None and actor.is_authenticated else None
     step.full_clean()
     step.save()
-    _record_step_change(step, before, actor=actor, actor_label=actor_label, note="forward")
+    _record_step_change(step, before, actor=actor, actor_label=actor_label, code=HeritageEvent.FORWARD)
     routing_before = snapshot(routing, PROJECT_ROUTING_FIELDS)
     _set_status(routing, RoutingStatus.IN_PROGRESS)
     routing.save()
@@ -413,7 +420,7 @@ def forward_routing_step(
             obj=routing,
             project=project,
             changes=changes,
-            note="forward",
+            code=HeritageEvent.FORWARD,
         )
     _consent_item_follows(project, "forward", on=on, actor=actor, actor_label=actor_label)
     return step
@@ -473,7 +480,7 @@ def record_routing_reply(
     step.recorded_at = timezone.now()
     step.full_clean()
     step.save()
-    _record_step_change(step, before, actor=actor, actor_label=actor_label, note=f"reply: {opinion}")
+    _record_step_change(step, before, actor=actor, actor_label=actor_label, code=HeritageEvent.reply(opinion))
     if opinion == Opinion.REFUSED:
         _set_status(routing, RoutingStatus.REFUSED)
     elif ends:
@@ -485,7 +492,7 @@ def record_routing_reply(
         in_zone=routing.is_required,
         actor=actor,
         actor_label=actor_label,
-        note=f"reply: {opinion}",
+        code=HeritageEvent.reply(opinion),
         before=routing_before,
     )
     if opinion == Opinion.RETURNED:
@@ -526,7 +533,7 @@ def _consent_item_follows(project: Project, event: str, *, on: dt.date, actor, a
     if item is None:
         return
     who = str(actor) if actor is not None and actor.is_authenticated else actor_label
-    label = f"文物审批流转 · {who}" if who else "文物审批流转"
+    label = routing_actor(who)
 
     def move(action: str, **kwargs) -> None:
         nonlocal item

@@ -12,7 +12,10 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("重点项目")
 
     def ready(self):
+        from kaigong.audit.events import register_event_codes
         from kaigong.projects import search
+        from kaigong.projects.choices import LedgerEvent
 
         connection_created.connect(search.register_sqlite_function, dispatch_uid="kaigong_bigram_words")
         post_migrate.connect(search.ensure_after_migrate, sender=self, dispatch_uid="kaigong_search_index")
+        register_event_codes(LedgerEvent)

@@ -83,3 +83,11 @@ class EiaCategory(models.TextChoices):
     TABLE = "table", _("环境影响报告表")
     REGISTRATION = "registration", _("环境影响登记表")
     EXEMPT = "exempt", _("无需环评")
+
+
+class LedgerEvent(models.TextChoices):
+    """The steps the ledger's events record (AuditEvent.code, registered with kaigong.audit.events); the note
+    holds the file name or the export's title."""
+
+    IMPORT = "ledger_import", _("台账导入")
+    EXPORT = "ledger_export", _("台账导出")

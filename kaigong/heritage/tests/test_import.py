@@ -184,7 +184,7 @@ def test_cli_import(db, tmp_path, good_file, capsys):
     call_command("heritage", "import", str(path))
     assert "created=1" in capsys.readouterr().out
     site = HeritageSite.objects.get()
-    assert AuditEvent.objects.get(object_id=str(site.pk)).actor_label == "kaigong heritage import"
+    assert AuditEvent.objects.get(object_id=str(site.pk)).actor_label == "命令 heritage import"
 
 
 def test_cli_import_of_a_bad_or_missing_file_fails(db, tmp_path):

@@ -124,8 +124,8 @@ def test_happy_path_to_the_national_administration(users, in_zone):
 
     # Every write was audited: three forwards and three replies on the steps, the status changes on the routing.
     step_events = AuditEvent.objects.filter(content_type__model="heritageroutingstep", project=in_zone)
-    assert sorted(e.note for e in step_events) == sorted(
-        ["forward"] * 3 + ["reply: approved", "reply: conditional", "reply: approved"]
+    assert sorted(e.code for e in step_events) == sorted(
+        ["forward"] * 3 + ["reply_approved", "reply_conditional", "reply_approved"]
     )
     national_events = AuditEvent.objects.for_object(national).order_by("pk")
     assert national_events[0].changes == {"sent_on": [None, days_ago(9).isoformat()]}
@@ -155,7 +155,7 @@ def test_the_chain_ends_at_the_province_when_so_configured(users, in_zone):
     assert [s.level for s in steps_of(in_zone)] == ["city", "province"]
     routing = routing_of(in_zone)
     assert routing.end_level == "province"
-    assert AuditEvent.objects.for_object(routing).filter(note="chain changed").exists()
+    assert AuditEvent.objects.for_object(routing).filter(code="chain_changed").exists()
 
     city = forward_routing_step(project=in_zone, actor=office, on=days_ago(20))
     record_routing_reply(step=city, actor=office, opinion=Opinion.APPROVED, on=days_ago(15))
@@ -592,7 +592,7 @@ def test_demo_routing_has_recorded_replies_and_is_idempotent(db, project_inside)
     assert all("示例" in s.document_number for s in steps[:2])
     assert steps[2].sent_on is not None and steps[2].replied_on is None
     assert routing.status == RoutingStatus.IN_PROGRESS
-    assert steps[0].recorded_by_label == "kaigong load-demo"
+    assert steps[0].recorded_by_label == "命令 load-demo"
     before = AuditEvent.objects.count()
     load_demo_heritage()
     assert AuditEvent.objects.count() == before

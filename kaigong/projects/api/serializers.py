@@ -225,15 +225,28 @@ class ProjectStageChangeSerializer(serializers.Serializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    """One entry of a project's history (变更记录); ``changes`` is {field: [before, after]}."""
+    """One entry of a project's history (变更记录); ``changes`` is {field: [before, after]}; ``code`` the step
+    (a registered event code, audit/events.py) and ``code_display`` its name; ``note`` free text."""
 
     action_display = serializers.CharField(source="get_action_display", read_only=True)
     actor_display = serializers.CharField(read_only=True)
     changes = serializers.DictField(child=serializers.JSONField(), read_only=True)
+    code_display = serializers.CharField(read_only=True)
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "action", "action_display", "occurred_at", "actor", "actor_display", "changes", "note"]
+        fields = [
+            "id",
+            "action",
+            "action_display",
+            "occurred_at",
+            "actor",
+            "actor_display",
+            "changes",
+            "code",
+            "code_display",
+            "note",
+        ]
         read_only_fields = fields
 
 

@@ -86,7 +86,7 @@ def test_load_csv_and_json(tmp_path):
     assert out == "2027: 2 holidays, 0 make-up workdays"
     assert "2027-02-06" in err  # the weekend holiday note
     assert add_workdays(dt.date(2026, 12, 31), 1) == dt.date(2027, 1, 4)
-    assert AuditEvent.objects.get(action="import").actor_label == "kaigong workdays"
+    assert AuditEvent.objects.get(action="import").actor_label == "命令 workdays"
 
     json_file = tmp_path / "2027.json"
     json_file.write_text('[{"date": "2027-02-20", "kind": "makeup_workday", "name": "春节"}]', encoding="utf-8")

@@ -8,10 +8,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_noop
 
+from kaigong.audit.events import command_actor
 from kaigong.core.exceptions import KaigongError
 from kaigong.heritage import services
 
-ACTOR_LABEL = "kaigong heritage"
+ACTOR_LABEL = command_actor("heritage import")
 
 
 class Command(BaseCommand):
@@ -31,9 +32,7 @@ class Command(BaseCommand):
                 str(KaigongError(gettext_noop("无法读取文件 %(path)s"), params={"path": str(path)}))
             ) from None
         try:
-            result = services.import_sites(
-                content=content, actor=None, actor_label=f"{ACTOR_LABEL} import", source_name=path.name
-            )
+            result = services.import_sites(content=content, actor=None, actor_label=ACTOR_LABEL, source_name=path.name)
         except KaigongError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(" ".join(f"{key}={value}" for key, value in result.summary.items()))

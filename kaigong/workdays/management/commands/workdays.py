@@ -9,10 +9,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_noop
 
+from kaigong.audit.events import command_actor
 from kaigong.core.exceptions import KaigongError
 from kaigong.workdays import calendar, services
 
-ACTOR_LABEL = "kaigong workdays"
+ACTOR_LABEL = command_actor("workdays")
 
 
 def _date(value: str) -> dt.date:
