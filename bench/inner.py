@@ -158,7 +158,7 @@ def rawimport(path: str) -> dict:
 
 def realimport(path: str, dry_run: str) -> dict:
     """What `kaigong import-ledger` does, timed in this process as rawimport is (no interpreter start-up)."""
-    from kaigong.projects.ledger.checker import import_ledger
+    from kaigong.projects.ledger.importer import import_ledger
 
     start = time.perf_counter()
     result = import_ledger(path, actor=None, actor_label="bench", dry_run=dry_run == "dry-run")

@@ -8,8 +8,8 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from kaigong.accounts.api.views import DepartmentViewSet, OrganizationViewSet, TokenView
-from kaigong.projects.ledger.api import LedgerCheckView, LedgerImportView, LedgerTemplateView
 from kaigong.projects.api.views import CategoryViewSet, GroundbreakingBatchViewSet, LevelViewSet, ProjectViewSet
+from kaigong.projects.ledger.api import LedgerCheckView, LedgerImportView, LedgerTemplateView
 
 router = DefaultRouter()
 router.register("projects", ProjectViewSet, basename="project")

@@ -35,7 +35,7 @@ from kaigong.accounts.views import DICTIONARIES
 from kaigong.approvals.models import ApprovalMatter, ChecklistItem, ChecklistRule, PlanItem
 from kaigong.heritage.models import HeritageRoutingStep, HeritageSite
 from kaigong.projects.ledger.exporter import export_ledger
-from kaigong.projects.ledger.checker import check_ledger_import, create_ledger_import
+from kaigong.projects.ledger.services import check_ledger_import, create_ledger_import
 from kaigong.projects.models import Category, GroundbreakingBatch, LedgerImport, Level, Project
 from kaigong.workdays.models import CalendarDay, CalendarYear
 

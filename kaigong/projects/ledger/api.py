@@ -20,14 +20,11 @@ from rest_framework.views import APIView
 
 from kaigong.core.api import error_responses
 from kaigong.core.exceptions import KaigongError, PermissionDeniedError
-from kaigong.projects.ledger.checker import (
-    LedgerImporter,
-    LedgerResult,
-    ignored_columns_message,
-    new_owners_messages,
-    preview_rows,
-    read_ledger_file,
-)
+from kaigong.projects.ledger.checker import LedgerResult
+from kaigong.projects.ledger.importer import LedgerImporter
+from kaigong.projects.ledger.owners import new_owners_messages
+from kaigong.projects.ledger.preview import preview_rows
+from kaigong.projects.ledger.reader import ignored_columns_message, read_ledger_file
 from kaigong.projects.ledger.template import build_ledger_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,6 +1,7 @@
 """Ledger pages: export the filtered list, upload a sheet, see its check, confirm the import, follow progress.
 
-Views parse input, check permission and render; reading and writing is done by exporters/importers/tasks.
+Views parse input, check permission and render; reading and writing is done by the exporter, services, selectors
+and tasks of this package.
 """
 
 from django import forms
@@ -18,17 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kaigong.core.exceptions import KaigongError
 from kaigong.projects.ledger import tasks
 from kaigong.projects.ledger.exporter import export_ledger
-from kaigong.projects.ledger.checker import (
-    LedgerFileError,
-    Problem,
-    build_error_report,
-    create_ledger_import,
-    ignored_columns_message,
-    list_ledger_imports,
-    message_in,
-    new_owners_messages,
-    preview_ledger_import,
-)
+from kaigong.projects.ledger.owners import new_owners_messages
+from kaigong.projects.ledger.problems import Problem
+from kaigong.projects.ledger.reader import LedgerFileError, ignored_columns_message
+from kaigong.projects.ledger.report import build_error_report
+from kaigong.projects.ledger.selectors import list_ledger_imports, message_in, preview_ledger_import
+from kaigong.projects.ledger.services import create_ledger_import
 from kaigong.projects.ledger.template import build_ledger_template
 from kaigong.projects.models import LedgerImport
 
@@ -54,11 +50,6 @@ class LedgerImportForm(forms.Form):
                 params={"size": f"{upload.size / 1048576:.1f}", "limit": f"{limit / 1048576:g}"},
             )
         return upload
-
-
-def _in_active_language(exc: KaigongError) -> str:
-    """A page shows an error in its own language only (the command line shows both)."""
-    return exc.message_en if (get_language() or "").startswith("en") else exc.message
 
 
 def _require_import(user) -> None:
@@ -95,7 +86,7 @@ def ledger_import(request):
             try:
                 record = create_ledger_import(upload=form.cleaned_data["file"], user=request.user)
             except LedgerFileError as exc:
-                form.add_error("file", _in_active_language(exc))
+                form.add_error("file", exc.message_active)
             else:
                 tasks.start_check(record)
                 return redirect("projects:ledger-import-detail", pk=record.pk)
@@ -153,7 +144,7 @@ def ledger_import_confirm(request, pk: int):
     try:
         tasks.start_import(record, actor=request.user)
     except KaigongError as exc:
-        messages.error(request, _in_active_language(exc))
+        messages.error(request, exc.message_active)
     return redirect("projects:ledger-import-detail", pk=record.pk)
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from kaigong.accounts.choices import Role
 from kaigong.projects import changes, services
-from kaigong.projects.ledger.checker import import_ledger
+from kaigong.projects.ledger.importer import import_ledger
 from kaigong.projects.models import Project
 from kaigong.projects.tests.factories import ProjectFactory
 from kaigong.projects.tests.ledger_sheets import make_ledger_world, write_xlsx

@@ -17,7 +17,9 @@ from kaigong.accounts.tests.factories import make_credit_code
 from kaigong.audit.models import AuditEvent
 from kaigong.audit.services import snapshot
 from kaigong.projects.choices import Pool, Stage
-from kaigong.projects.ledger.checker import AUDIT_FIELDS, LedgerImporter, import_ledger, read_ledger_file
+from kaigong.projects.ledger.importer import LedgerImporter, import_ledger
+from kaigong.projects.ledger.reader import read_ledger_file
+from kaigong.projects.ledger.writer import AUDIT_FIELDS
 from kaigong.projects.models import Project
 from kaigong.projects.tests.factories import ProjectFactory
 from kaigong.projects.tests.ledger_sheets import make_ledger_world, write_xlsx

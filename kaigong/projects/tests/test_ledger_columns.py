@@ -14,7 +14,7 @@ from django.utils.translation import gettext, override
 from openpyxl import Workbook, load_workbook
 
 from kaigong.accounts.choices import Role
-from kaigong.projects.ledger.checker import import_ledger
+from kaigong.projects.ledger.importer import import_ledger
 from kaigong.projects.models import LedgerImport, Project
 from kaigong.projects.tests.factories import ProjectFactory
 from kaigong.projects.tests.ledger_sheets import (

@@ -12,8 +12,8 @@ from openpyxl.utils import get_column_letter
 
 from kaigong.accounts.choices import Role
 from kaigong.audit.models import AuditEvent
-from kaigong.projects.ledger.checker import import_ledger
 from kaigong.projects.ledger.columns import COLUMNS
+from kaigong.projects.ledger.importer import import_ledger
 from kaigong.projects.models import Project
 from kaigong.projects.tests.factories import ProjectFactory
 from kaigong.projects.tests.ledger_sheets import make_ledger_world

@@ -11,7 +11,8 @@ from kaigong.audit.models import AuditEvent
 from kaigong.core.exceptions import KaigongError
 from kaigong.projects import services
 from kaigong.projects.choices import Stage
-from kaigong.projects.ledger.checker import LedgerFileError, LedgerImporter, import_ledger, read_ledger_file
+from kaigong.projects.ledger.importer import LedgerImporter, import_ledger
+from kaigong.projects.ledger.reader import LedgerFileError, read_ledger_file
 from kaigong.projects.models import Project, StageChange
 from kaigong.projects.tests.factories import ProjectFactory
 from kaigong.projects.tests.ledger_sheets import (

@@ -15,7 +15,7 @@ from kaigong.accounts.models import Department, Organization
 from kaigong.accounts.tests.factories import DepartmentFactory, OrganizationFactory, make_credit_code
 from kaigong.audit.models import AuditEvent
 from kaigong.projects.choices import Pool, Stage
-from kaigong.projects.ledger.checker import import_ledger
+from kaigong.projects.ledger.importer import import_ledger
 from kaigong.projects.models import LedgerImport, Project
 from kaigong.projects.tests.factories import ProjectFactory
 from kaigong.projects.tests.ledger_sheets import COUNTY_HEADER, make_ledger_world, write_xlsx

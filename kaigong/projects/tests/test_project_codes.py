@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from kaigong.accounts.choices import Role
-from kaigong.projects.ledger.checker import import_ledger
+from kaigong.projects.ledger.importer import import_ledger
 from kaigong.projects.models import Project
 from kaigong.projects.tests.factories import CategoryFactory, ProjectFactory
 from kaigong.projects.tests.ledger_sheets import make_ledger_world, write_xlsx

@@ -7,9 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_noop
 
 from kaigong.accounts.models import Department
-from kaigong.core.exceptions import KaigongError
+from kaigong.core.exceptions import KaigongError, bilingual
 from kaigong.projects.ledger.exporter import export_ledger
-from kaigong.projects.ledger.checker import bilingual_message
 from kaigong.projects.models import Category, GroundbreakingBatch, Level
 
 ACTOR_LABEL = "命令 export-ledger"
@@ -55,10 +54,10 @@ class Command(BaseCommand):
             shutil.move(str(export.path), target)
         except OSError as exc:
             export.path.unlink(missing_ok=True)
-            raise CommandError(bilingual_message(gettext_noop("无法写入文件: %(path)s"), {"path": out})) from exc
+            raise CommandError(bilingual(gettext_noop("无法写入文件: %(path)s"), {"path": out})) from exc
         self.stdout.write(
             self.style.SUCCESS(
-                bilingual_message(
+                bilingual(
                     gettext_noop("已导出%(count)s个项目到 %(path)s"), {"count": export.row_count, "path": str(target)}
                 )
             )
@@ -92,5 +91,5 @@ def _by_name(key: str, value: str) -> str:
         return value
     pks = list(model.objects.filter(name=value).values_list("pk", flat=True)[:2])
     if len(pks) != 1:
-        raise CommandError(bilingual_message(gettext_noop("找不到名为“%(name)s”的筛选项"), {"name": value}))
+        raise CommandError(bilingual(gettext_noop("找不到名为“%(name)s”的筛选项"), {"name": value}))
     return str(pks[0])

@@ -4,14 +4,11 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_noop, override
 
-from kaigong.core.exceptions import KaigongError
-from kaigong.projects.ledger.checker import (
-    bilingual_message,
-    ignored_columns_message,
-    import_ledger,
-    new_owners_messages,
-    preview_rows,
-)
+from kaigong.core.exceptions import KaigongError, bilingual
+from kaigong.projects.ledger.importer import import_ledger
+from kaigong.projects.ledger.owners import new_owners_messages
+from kaigong.projects.ledger.preview import preview_rows
+from kaigong.projects.ledger.reader import ignored_columns_message
 
 ACTOR_LABEL = "命令 import-ledger"
 
@@ -40,11 +37,11 @@ class Command(BaseCommand):
             if not file:
                 return
         if not file:
-            raise CommandError(bilingual_message(gettext_noop("请指定台账文件,或用 --template 写出模板")))
+            raise CommandError(bilingual(gettext_noop("请指定台账文件,或用 --template 写出模板")))
         try:
             result = import_ledger(file, actor=None, actor_label=ACTOR_LABEL, dry_run=dry_run)
         except FileNotFoundError as exc:
-            raise CommandError(bilingual_message(gettext_noop("文件不存在: %(path)s"), {"path": file})) from exc
+            raise CommandError(bilingual(gettext_noop("文件不存在: %(path)s"), {"path": file})) from exc
         except KaigongError as exc:
             raise CommandError(str(exc)) from exc
         if result.ignored:
@@ -58,17 +55,17 @@ class Command(BaseCommand):
             self.stderr.write(str(problem))
         if result.problems:
             raise CommandError(
-                bilingual_message(gettext_noop("发现%(count)s个问题,未导入任何项目"), {"count": len(result.problems)})
+                bilingual(gettext_noop("发现%(count)s个问题,未导入任何项目"), {"count": len(result.problems)})
             )
         if dry_run:
             self._write_preview(result)
             creates = sum(1 for p in result.plans if p.creating)
-            message = bilingual_message(
+            message = bilingual(
                 gettext_noop("检查通过(未写入):%(rows)s行,将新增%(created)s个、更新%(updated)s个项目"),
                 {"rows": result.total_rows, "created": creates, "updated": len(result.plans) - creates},
             )
         else:
-            message = bilingual_message(
+            message = bilingual(
                 gettext_noop("导入完成:%(rows)s行,新增%(created)s个项目,更新%(updated)s个项目,未变%(unchanged)s个"),
                 {
                     "rows": result.total_rows,
@@ -85,12 +82,8 @@ class Command(BaseCommand):
         try:
             build_ledger_template(path)
         except OSError as exc:
-            raise CommandError(
-                bilingual_message(gettext_noop("无法写入文件: %(path)s"), {"path": path}) + f": {exc}"
-            ) from exc
-        self.stdout.write(
-            self.style.SUCCESS(bilingual_message(gettext_noop("已写出台账模板: %(path)s"), {"path": path}))
-        )
+            raise CommandError(bilingual(gettext_noop("无法写入文件: %(path)s"), {"path": path}) + f": {exc}") from exc
+        self.stdout.write(self.style.SUCCESS(bilingual(gettext_noop("已写出台账模板: %(path)s"), {"path": path})))
 
     def _write_preview(self, result) -> None:
         """What the first rows will write: a new project's values, an existing one's changes (before → after)."""
@@ -98,12 +91,11 @@ class Command(BaseCommand):
             rows = preview_rows(result)
         if not rows:
             return
-        self.stdout.write(bilingual_message(gettext_noop("前%(count)s行将写入的内容:"), {"count": len(rows)}))
+        self.stdout.write(bilingual(gettext_noop("前%(count)s行将写入的内容:"), {"count": len(rows)}))
         for row in rows:
             action = gettext_noop("新增") if row.creating else gettext_noop("更新")
             self.stdout.write(
-                f"  {bilingual_message(gettext_noop('第%(row)s行'), {'row': row.row})} "
-                f"{bilingual_message(action)} {row.name}"
+                f"  {bilingual(gettext_noop('第%(row)s行'), {'row': row.row})} {bilingual(action)} {row.name}"
             )
             for change in row.changes:
                 if row.creating:
@@ -111,4 +103,4 @@ class Command(BaseCommand):
                 else:
                     self.stdout.write(f"    {change.label}: {change.before or '—'} → {change.after or '—'}")
             if not row.changes:
-                self.stdout.write(f"    {bilingual_message(gettext_noop('无变化'))}")
+                self.stdout.write(f"    {bilingual(gettext_noop('无变化'))}")
