@@ -224,7 +224,7 @@ def transition_item(
         raise PermissionDeniedError(gettext_noop("您无权对该事项执行此操作"))
     if item.status not in ACTION_SOURCES[action]:
         _refuse(
-            "事项当前状态为“%(status)s”,不能执行“%(action)s”",
+            gettext_noop("事项当前状态为“%(status)s”,不能执行“%(action)s”"),
             status=ItemStatus(item.status).label,
             action=ItemAction(action).label,
         )

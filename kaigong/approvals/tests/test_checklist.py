@@ -236,6 +236,15 @@ def test_another_enterprise_sees_nothing(api_login, checklist_items, project):
     assert api.get("/api/approvals/items/").json()["results"] == []
 
 
+def test_a_step_the_status_does_not_allow_is_refused_in_both_languages(users, api_login, checklist_items):
+    office = api_login(users[Role.OFFICE])
+    response = move(office, checklist_items["test-permit"], "decide", decision="approved", document_number="x")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["message"] == "事项当前状态为“未启动”,不能执行“办结”"
+    assert error["message_en"] == "The item’s status is “Not started”: “Decide” is not allowed"
+
+
 def test_refused_moves_and_bad_dates(users, api_login, approving_officer, checklist_items):
     office = api_login(users[Role.OFFICE])
     item = checklist_items["test-permit"]
