@@ -15,22 +15,8 @@ from kaigong.approvals.catalogue.forms import ApprovalMatterForm, ChecklistRuleF
 from kaigong.approvals.catalogue.rules import attribute_options, describe
 from kaigong.approvals.models import ApprovalMatter, ChecklistRule
 from kaigong.approvals.permissions import can_edit_catalogue, can_read_rules
-from kaigong.core.exceptions import KaigongError, PermissionDeniedError
-
-
-def _message(exc: KaigongError) -> str:
-    text = _(exc.msgid)
-    return text % exc.params if exc.params else text
-
-
-def _add_service_error(form, exc: Exception) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    elif isinstance(exc, ValidationError):
-        form.add_error(None, exc)
-    else:
-        form.add_error(None, _message(exc))
+from kaigong.core.exceptions import KaigongError
+from kaigong.core.forms import add_service_error
 
 
 def _require_catalogue_editor(user) -> None:
@@ -78,10 +64,8 @@ def matter_edit(request, pk: int | None = None):
                 matter = services.create_matter(
                     actor=request.user, data=form.service_data(), prerequisites=form.prerequisites()
                 )
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(_message(exc)) from exc
         except (KaigongError, ValidationError) as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)  # a refusal of permission answers 403
         else:
             messages.success(request, _("审批事项“%(name)s”已保存。") % {"name": matter.name})
             return redirect("approvals:matter-detail", pk=matter.pk)
@@ -112,10 +96,8 @@ def rule_edit(request, pk: int | None = None):
                 rule = services.update_rule(rule=rule, actor=request.user, data=form.service_data())
             else:
                 rule = services.create_rule(actor=request.user, data=form.service_data())
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(_message(exc)) from exc
         except (KaigongError, ValidationError) as exc:
-            _add_service_error(form, exc)
+            add_service_error(form, exc)  # a refusal of permission answers 403
         else:
             messages.success(request, _("清单规则“%(name)s”已保存。") % {"name": rule.name})
             return redirect("approvals:rule-list")

@@ -5,7 +5,7 @@ Reads via selectors, writes via services; pages hold no business rules.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,15 +16,11 @@ from kaigong.approvals.checklists import exporters, selectors, services
 from kaigong.approvals.checklists.forms import ItemActionForm
 from kaigong.approvals.choices import ItemAction
 from kaigong.approvals.permissions import available_actions, can_edit_checklist
-from kaigong.core.exceptions import KaigongError, PermissionDeniedError
+from kaigong.core.exceptions import KaigongError
+from kaigong.core.forms import service_error_message
 from kaigong.core.pagination import DeferredJoinPaginator
 
 PAGE_SIZE = 50
-
-
-def _message(exc: KaigongError) -> str:
-    text = _(exc.msgid)
-    return text % exc.params if exc.params else text
 
 
 @login_required
@@ -42,10 +38,7 @@ def project_checklist(request, project_pk: int):
 @require_POST
 def checklist_generate(request, project_pk: int):
     view = selectors.get_project_checklist(user=request.user, project_pk=project_pk)
-    try:
-        services.generate_checklist(project=view.project, actor=request.user)
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(_message(exc)) from exc
+    services.generate_checklist(project=view.project, actor=request.user)  # a refusal: the 403 page (middleware)
     messages.success(request, _("审批清单已按规则生成。"))
     return redirect("approvals:project-checklist", project_pk=project_pk)
 
@@ -71,10 +64,8 @@ def item_transition(request, pk: int):
                 document_number=data["document_number"],
                 use_commitment=data["use_commitment"],
             )
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(_message(exc)) from exc
         except (KaigongError, ValidationError) as exc:
-            text = _message(exc) if isinstance(exc, KaigongError) else "; ".join(exc.messages)
+            text = service_error_message(exc)  # a refusal of permission answers 403
             messages.error(request, _("“%(matter)s”未能办理: %(error)s") % {"matter": item.matter.name, "error": text})
         else:
             messages.success(request, _("“%(matter)s”已更新。") % {"matter": item.matter.name})

@@ -18,18 +18,18 @@ from django.views.decorators.http import require_POST
 
 from kaigong.approvals.plans import exporters, selectors, services
 from kaigong.approvals.plans.forms import PlanItemForm
-from kaigong.core.exceptions import KaigongError, PermissionDeniedError
+from kaigong.core.exceptions import KaigongError
+from kaigong.core.forms import service_error_message
 
 PAGE_SIZE = 50
 
 
 def _text(exc: Exception) -> str:
-    if isinstance(exc, KaigongError):
-        text = _(exc.msgid)
-        return text % exc.params if exc.params else text
+    """A service's refusal as one line in the page's language (a refusal of permission answers 403). The plan's
+    services raise ValidationErrors with marked msgids: translated here."""
     if isinstance(exc, ValidationError):
         return "; ".join(_(m) for m in exc.messages)
-    return str(exc)
+    return service_error_message(exc)
 
 
 def _back(project_pk: int):
@@ -63,8 +63,6 @@ def _plan_action(request, project_pk: int, service, success: str):
     view = _editable(request, project_pk)
     try:
         service(project=view.project, actor=request.user)
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(_text(exc)) from exc
     except KaigongError as exc:
         messages.error(request, _text(exc))
     else:
@@ -103,8 +101,6 @@ def plan_item_edit(request, project_pk: int):
             target_finish=data["target_finish"],
             reason=data["reason"],
         )
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(_text(exc)) from exc
     except (KaigongError, ValidationError) as exc:
         messages.error(request, _("未能保存: %(error)s") % {"error": _text(exc)})
     else:
