@@ -22,52 +22,17 @@ from kaigong.core.exceptions import (
     TransitionNotAllowed,
 )
 from kaigong.projects.changes import announce_projects_changed
-from kaigong.projects.choices import STAGE_TRANSITIONS, STAGES_NEEDING_REASON, Pool, Stage
+from kaigong.projects.choices import STAGE_TRANSITIONS, STAGES_NEEDING_REASON, Stage
 from kaigong.projects.models import BatchMembership, Category, GroundbreakingBatch, Level, Project, StageChange
+from kaigong.projects.rules import (
+    PROJECT_AUDIT_FIELDS,
+    audit_changes,
+    audited_before,
+    set_fields,
+    stage_effects,
+)
+from kaigong.projects.rules import PROJECT_EDITABLE_FIELDS as PROJECT_EDITABLE_FIELDS  # read here by forms, views
 from kaigong.projects.stage_guards import stage_objections
-
-# Fields a create/update may set. Stage, actual dates, withdrawal and version belong to their own services.
-PROJECT_EDITABLE_FIELDS = [
-    "project_code",
-    "name",
-    "category",
-    "level",
-    "year",
-    "owner",
-    "responsible_department",
-    "liaison_leader",
-    "contact_person",
-    "contact_phone",
-    "address",
-    "latitude",
-    "longitude",
-    "site_polygon",
-    "construction_content",
-    "total_investment",
-    "annual_planned_investment",
-    "planned_start_date",
-    "planned_completion_date",
-    "registered_in_statistics",
-    "statistics_registered_on",
-    "pool",
-    "is_supplement",
-    "remarks",
-    "review_regime",
-    "project_class",
-    "land_source",
-    "eia_category",
-    "annual_energy_use",
-    "building_area",
-    "is_simple_low_risk",
-]
-PROJECT_AUDIT_FIELDS = [
-    *PROJECT_EDITABLE_FIELDS,
-    "investors",
-    "stage",
-    "actual_start_date",
-    "actual_completion_date",
-    "withdrawal_reason",
-]
 
 
 def _check_can_edit(project: Project | None, actor) -> None:
@@ -81,18 +46,6 @@ def _check_can_edit(project: Project | None, actor) -> None:
         raise PermissionDeniedError(gettext_noop("您无权修改该项目"))
 
 
-def _apply(project: Project, data: dict) -> None:
-    unknown = set(data) - set(PROJECT_EDITABLE_FIELDS) - {"investors"}
-    if unknown:
-        raise KaigongError(gettext_noop("不可修改的字段: %(fields)s"), params={"fields": ", ".join(sorted(unknown))})
-    for name, value in data.items():
-        if name != "investors":
-            setattr(project, name, value)
-    if "project_code" in data:
-        project.project_code = (project.project_code or "").strip()
-    project.refresh_search_text()
-
-
 @transaction.atomic
 def create_project(*, data: dict, actor=None, actor_label: str = "", audit: bool = True) -> Project:
     """Register a new project (stage planning unless a later pipeline position is imported)."""
@@ -102,7 +55,8 @@ def create_project(*, data: dict, actor=None, actor_label: str = "", audit: bool
         data = {**data, "responsible_department": actor.department}
     project = Project()
     investors = data.get("investors")
-    _apply(project, data)
+    set_fields(project, data)
+    project.refresh_search_text()
     project.full_clean()
     project.save()
     if investors is not None:
@@ -139,20 +93,25 @@ def update_project(
         new_department = data["responsible_department"]
         if getattr(new_department, "pk", new_department) != actor.department_id:
             raise PermissionDeniedError(gettext_noop("部门经办人不能把项目转给其他责任单位"))
-    before = snapshot(project, PROJECT_AUDIT_FIELDS)
+    investors = data.get("investors")
+    investors_before = snapshot(project, ["investors"]) if investors is not None else {}
     version = project.version if expected_version is None else expected_version
     # Compare-and-swap on the version: atomic on SQLite and PostgreSQL alike, so two editors who both saw
     # version N cannot both win.
     if Project.objects.filter(pk=project.pk, version=version).update(version=F("version") + 1) != 1:
         raise StaleVersionError()
-    investors = data.get("investors")
-    _apply(project, data)
+    # The same rules as the ledger writer's (rules.prepare_update), the changes read after full_clean.
+    before = audited_before(project, data)
+    set_fields(project, data)
     project.version = version + 1
     project.full_clean()
+    changes, searched_changed = audit_changes(project, before)
+    if searched_changed:
+        project.refresh_search_text()
     project.save()
     if investors is not None:
         project.investors.set(investors)
-    changes = diff(before, snapshot(project, PROJECT_AUDIT_FIELDS))
+        changes |= diff(investors_before, snapshot(project, ["investors"]))
     if changes:
         record_event(
             action=action,
@@ -229,20 +188,12 @@ def change_project_stage(
         raise StaleVersionError()
     before = snapshot(project, PROJECT_AUDIT_FIELDS)
     from_stage = project.stage
-    project.stage = stage
+    # The dates and pool the move brings (rules.stage_effects, shared with the ledger writer's new rows).
+    for name, value in stage_effects(
+        project, from_stage=from_stage, to_stage=stage, effective=effective, reason=reason
+    ).items():
+        setattr(project, name, value)
     project.version = version + 1
-    if stage == Stage.STARTED and project.actual_start_date is None:
-        project.actual_start_date = effective
-    if stage == Stage.COMPLETED:
-        project.actual_completion_date = effective
-    if stage in (Stage.STARTED, Stage.CONSTRUCTION) and project.pool == Pool.PLANNING:
-        project.pool = Pool.IMPLEMENTATION
-    if stage == Stage.WITHDRAWN:
-        project.pool = Pool.WITHDRAWN
-        project.withdrawal_reason = reason[:200]
-    elif from_stage == Stage.WITHDRAWN:
-        project.pool = Pool.PLANNING
-        project.withdrawal_reason = ""
     project.full_clean()
     project.save()
     StageChange.objects.create(

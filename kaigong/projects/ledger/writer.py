@@ -17,19 +17,21 @@ from django.utils.translation import gettext_noop
 
 from kaigong.accounts.models import Organization
 from kaigong.audit.choices import AuditAction
-from kaigong.audit.services import audit_value, diff, record_event, record_events
+from kaigong.audit.services import record_event, record_events
 from kaigong.core.exceptions import KaigongError
 from kaigong.core.text import dictionary_key
 from kaigong.projects import services
 from kaigong.projects.changes import announce_projects_changed
-from kaigong.projects.choices import STAGES_NEEDING_REASON, Pool, Stage
+from kaigong.projects.choices import STAGES_NEEDING_REASON, Stage
 from kaigong.projects.ledger.bulk import ProgressCallback, chunks, without_cycle_collection
 from kaigong.projects.ledger.checker import LedgerResult, RowPlan
 from kaigong.projects.ledger.columns import FK_FIELDS
 from kaigong.projects.ledger.owners import NewOwner
 from kaigong.projects.models import Project
+from kaigong.projects.rules import AUDITED_ROW_FIELDS, audited_value, prepare_update, stage_effects
 
-AUDIT_FIELDS = [f for f in services.PROJECT_AUDIT_FIELDS if not Project._meta.get_field(f).many_to_many]
+AUDIT_FIELDS = AUDITED_ROW_FIELDS
+IMPORT_REASON = "台账导入"  # the reason a sheet's 暂停/退库 records: a sheet gives none
 
 
 class LedgerWriter:
@@ -124,15 +126,17 @@ class LedgerWriter:
         project.project_code = (project.project_code or "").strip()
         project.refresh_search_text()
         if plan.stage:
-            # The project's current position, registered as it is (not a move: nothing to transition from).
-            project.stage = plan.stage  # stage-write: a new project registered at its current stage, audited
-            if plan.stage in (Stage.STARTED, Stage.CONSTRUCTION, Stage.COMPLETED, Stage.OPERATING):
-                project.actual_start_date = plan.actual_start_date
-                if project.pool == Pool.PLANNING and "pool" not in plan.data:
-                    project.pool = Pool.IMPLEMENTATION
-            if plan.stage == Stage.WITHDRAWN:
-                project.pool = Pool.WITHDRAWN
-                project.withdrawal_reason = "台账导入"
+            # The project's current position, registered as it is (not a move: nothing to transition from), with
+            # the dates and pool the services' rules give a project at that stage (rules.stage_effects).
+            effects = stage_effects(
+                project,
+                from_stage=None,
+                to_stage=plan.stage,
+                effective=plan.actual_start_date,
+                reason=IMPORT_REASON,
+                pool_named="pool" in plan.data,
+            )
+            project.__dict__.update(effects)  # stage-write: a new project registered at its current stage, audited
         return project
 
     def _update(self, plans: list[RowPlan], note: str, now) -> int:
@@ -142,14 +146,10 @@ class LedgerWriter:
         fields: set[str] = set()
         for plan in plans:
             project = plan.project
-            # Only the fields the row sets can change: the audit snapshot and diff of those (in the same order).
-            audited = [name for name in AUDIT_FIELDS if name in plan.data]
-            before = {name: _audited(getattr(project, name)) for name in audited}
-            for name, value in plan.data.items():
-                setattr(project, name, value)
-            changes = diff(before, {name: _audited(getattr(project, name)) for name in audited})
+            # The row's fields set as update_project sets them, the audit changes of those (rules.prepare_update).
+            changes, searched_changed = prepare_update(project, plan.data)
             if changes:
-                if SEARCHED_FIELDS.intersection(plan.data):
+                if searched_changed:
                     project.refresh_search_text()
                 project.version += 1
                 project.updated_at = now
@@ -164,7 +164,7 @@ class LedgerWriter:
         moved = set()
         for plan in stage_moves:
             effective = plan.actual_start_date if plan.stage == Stage.STARTED else None
-            reason = "台账导入" if plan.stage in STAGES_NEEDING_REASON else ""
+            reason = IMPORT_REASON if plan.stage in STAGES_NEEDING_REASON else ""
             services.change_project_stage(
                 project=plan.project,
                 stage=plan.stage,
@@ -205,21 +205,13 @@ class LedgerWriter:
 
 def _created(project: "_NewProject") -> dict:
     """The changes a create event records (as services.create_project does): each audited field that has a value,
-    from nothing. The audit snapshot, read straight from the attributes (no audited field is many-to-many)."""
+    from nothing. The audit snapshot, read straight from the attributes (a new row has no investors)."""
     changes = {}
     for name in AUDIT_FIELDS:
-        value = _audited(getattr(project, name))
+        value = audited_value(getattr(project, name))
         if value not in (None, "", []):
             changes[name] = [None, value]
     return changes
-
-
-def _audited(value):
-    """audit_value(value), without calling it for the values it returns unchanged (most of them)."""
-    return value if value is None or isinstance(value, _AUDITED_AS_IS) else audit_value(value)
-
-
-_AUDITED_AS_IS = (str, int)  # bool is an int; choices are str
 
 
 class _NewProject:
@@ -239,8 +231,6 @@ class _NewProject:
         self.__dict__.update(values)
 
 
-# The fields Project.search_text is built from.
-SEARCHED_FIELDS = frozenset({"name", "project_code", "owner"})
 _CONCRETE_FIELDS = [f for f in Project._meta.concrete_fields if not f.primary_key]
 # Python values the database drivers take as they are, by field type: Field.get_db_prep_save returns them
 # unchanged, so it is called only for the others (dates on SQLite, decimals, JSON …).
