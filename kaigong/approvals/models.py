@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kaigong.accounts.choices import Role
 from kaigong.accounts.models import Department
-from kaigong.approvals.catalogue.rules import validate_condition
 from kaigong.approvals.choices import ApprovalStage, Decision, ItemStatus, WarningLevel
+from kaigong.approvals.rules import validate_condition
 from kaigong.projects.models import Project
 
 LIMIT = {"null": True, "blank": True, "validators": [MinValueValidator(1), MaxValueValidator(999)]}
@@ -102,7 +102,7 @@ class ApprovalMatter(models.Model):
 class ChecklistRule(models.Model):
     """清单规则: "a project whose attributes satisfy ``condition`` needs ``matter``" — data an administrator edits.
 
-    ``condition`` is in the language of kaigong.approvals.catalogue.rules (all / any / not over whitelisted attributes);
+    ``condition`` is in the language of kaigong.approvals.rules (all / any / not over whitelisted attributes);
     it is validated on save and interpreted, never executed.
     """
 
@@ -273,7 +273,7 @@ class ChecklistItem(models.Model):
 
     @cached_property
     def _clock_today(self) -> tuple[int | None, int | None]:
-        from kaigong.approvals.checklists.clocks import clock_today
+        from kaigong.approvals.clocks import clock_today
         from kaigong.workdays.calendar import get_calendar
 
         return clock_today(self, today=timezone.localdate(), calendar=get_calendar())

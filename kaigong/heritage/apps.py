@@ -10,7 +10,7 @@ class HeritageConfig(AppConfig):
     verbose_name = "文物保护"
 
     def ready(self):
-        from kaigong.approvals.catalogue.rules import BOOLEAN, Attribute, register_attribute
+        from kaigong.approvals.rules import BOOLEAN, Attribute, register_attribute
         from kaigong.audit.events import register_event_codes
         from kaigong.heritage.choices import HeritageEvent
         from kaigong.heritage.demo import load_demo_part

@@ -1,2 +1,3 @@
-"""The approval catalogue: matters (审批事项) and the checklist rules that pick a project's matters (rules.py, the
-condition language). Its services and selectors edit and read them; its pages and API views show them."""
+"""The approval catalogue: matters (审批事项) and the checklist rules that pick a project's matters (written in the
+condition language of approvals/rules.py). Its services and selectors edit and read them; its pages and API show
+them."""

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kaigong.approvals.catalogue import selectors, services
 from kaigong.approvals.catalogue.forms import ApprovalMatterForm, ChecklistRuleForm
-from kaigong.approvals.catalogue.rules import attribute_options, describe
 from kaigong.approvals.models import ApprovalMatter, ChecklistRule
 from kaigong.approvals.permissions import can_edit_catalogue, can_read_rules
+from kaigong.approvals.rules import attribute_options, describe
 from kaigong.core.exceptions import KaigongError
 from kaigong.core.forms import add_service_error
 

@@ -1,1 +1,1 @@
-"""Checklists (一项目一清单): a project's items, their steps and clocks (clocks.py), warnings and notices."""
+"""Checklists (一项目一清单): a project's items, their steps and clocks (approvals/clocks.py), warnings and notices."""

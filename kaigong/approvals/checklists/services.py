@@ -12,8 +12,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from kaigong.approvals.catalogue.rules import evaluate, project_facts
-from kaigong.approvals.checklists.clocks import Clock, apply_clock, compute_clock, counts_on
 from kaigong.approvals.choices import (
     ACTION_SOURCES,
     ACTION_TARGETS,
@@ -24,6 +22,7 @@ from kaigong.approvals.choices import (
     ItemStatus,
     WarningLevel,
 )
+from kaigong.approvals.clocks import Clock, apply_clock, compute_clock, counts_on
 from kaigong.approvals.models import (
     ApprovalMatter,
     Checklist,
@@ -35,6 +34,7 @@ from kaigong.approvals.models import (
 from kaigong.approvals.permissions import action_allowed_for, can_edit_checklist, warning_recipients
 from kaigong.approvals.plans.planning import GROUNDBREAKING_STAGES
 from kaigong.approvals.plans.services import refresh_forecasts, refresh_project_forecast
+from kaigong.approvals.rules import evaluate, project_facts
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import diff, record_event, record_events, snapshot
 from kaigong.core.exceptions import PermissionDeniedError, TransitionNotAllowed

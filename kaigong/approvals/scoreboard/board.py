@@ -4,7 +4,7 @@ limits over a chosen period.
 Definitions (hand-checkable; tests in tests/test_scoreboard.py):
 
 - The period selects the items **decided** (办结) in it: ``start <= decided_on <= end``, with their actual working
-  days (``actual_workdays``, recorded at decision by kaigong.approvals.checklists.clocks).
+  days (``actual_workdays``, recorded at decision by kaigong.approvals.clocks).
 - ``median``: the usual median (the mean of the two middle values for an even count).
 - ``p90``: the nearest-rank 90th percentile: the ⌈0.9·n⌉-th smallest value (for 10 values the 9th, for 5 the 5th).
 - ``within_benchmark``: the share of decided items with a benchmark limit that took no more working days than it

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from kaigong.accounts.choices import Role
-from kaigong.approvals.checklists.clocks import clock_today, compute_clock
 from kaigong.approvals.checklists.services import generate_checklist, refresh_clocks
+from kaigong.approvals.clocks import clock_today, compute_clock
 from kaigong.approvals.models import ChecklistItem
 from kaigong.projects.tests.factories import ProjectFactory
 from kaigong.workdays.calendar import count_workdays, get_calendar

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kaigong.approvals.catalogue.rules import condition_errors, describe, evaluate, project_facts
 from kaigong.approvals.data.catalogue import RULES
+from kaigong.approvals.rules import condition_errors, describe, evaluate, project_facts
 
 REGIMES = ["approval", "ratification", "filing"]
 

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from kaigong.approvals.catalogue.rules import project_facts
+from kaigong.approvals.rules import project_facts
 from kaigong.heritage.models import HeritageSite
 from kaigong.heritage.selectors import control_zones, project_in_control_zone, projects_in_zones
 

@@ -3,9 +3,9 @@
 from rest_framework import serializers
 
 from kaigong.accounts.models import Department
-from kaigong.approvals.catalogue.rules import describe
 from kaigong.approvals.catalogue.services import MATTER_FIELDS
 from kaigong.approvals.models import ApprovalMatter, ChecklistRule
+from kaigong.approvals.rules import describe
 
 
 class ApprovalMatterSerializer(serializers.ModelSerializer):
