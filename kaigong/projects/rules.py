@@ -4,7 +4,9 @@ Both writers of the registry use them: the services (``update_project``, ``chang
 at a time, and the ledger writer, ten thousand rows in a few statements. Neither reads the database here: the
 functions read the project's attributes (a Project, or the ledger's attribute bag for a new row) and answer.
 
-Stage effects (``stage_effects``), for a move from ``from_stage`` to ``to_stage`` taking effect on ``effective``:
+A move is allowed by the transitions table next to the stages (``choices.STAGE_TRANSITIONS``;
+``transition_refusal`` says why not). Stage effects (``stage_effects``), for a move from ``from_stage`` to
+``to_stage`` taking effect on ``effective``:
 
 - 新开工 dates the actual start (``effective``), unless the project already has one; 竣工 dates the actual
   completion.
@@ -35,7 +37,7 @@ from django.utils.translation import gettext_noop
 
 from kaigong.audit.services import audit_value, diff
 from kaigong.core.exceptions import KaigongError
-from kaigong.projects.choices import Pool, Stage
+from kaigong.projects.choices import STAGE_TRANSITIONS, Pool, Stage
 
 # Fields a create/update may set. Stage, actual dates, withdrawal and version belong to their own services.
 PROJECT_EDITABLE_FIELDS = [
@@ -86,6 +88,17 @@ _UPDATABLE = frozenset([*PROJECT_EDITABLE_FIELDS, "investors"])
 SEARCHED_FIELDS = frozenset({"name", "project_code", "owner"})
 # The stages of a project that has started construction.
 STARTED_STAGES = frozenset({Stage.STARTED, Stage.CONSTRUCTION, Stage.COMPLETED, Stage.OPERATING})
+
+
+def transition_refusal(from_stage: str, to_stage: str) -> tuple[str, dict] | None:
+    """Why a move from ``from_stage`` to ``to_stage`` is not allowed by STAGE_TRANSITIONS, as (msgid, params): the
+    service raises it, the ledger check lists it on the row. None when the move is allowed."""
+    if to_stage in STAGE_TRANSITIONS[from_stage]:
+        return None
+    return gettext_noop("项目不能从“%(from)s”变更为“%(to)s”"), {
+        "from": Stage(from_stage).label,
+        "to": Stage(to_stage).label,
+    }
 
 
 def stage_effects(

@@ -22,7 +22,7 @@ from kaigong.core.exceptions import (
     TransitionNotAllowed,
 )
 from kaigong.projects.changes import announce_projects_changed
-from kaigong.projects.choices import STAGE_TRANSITIONS, STAGES_NEEDING_REASON, Stage
+from kaigong.projects.choices import STAGES_NEEDING_REASON, Stage
 from kaigong.projects.models import BatchMembership, Category, GroundbreakingBatch, Level, Project, StageChange
 from kaigong.projects.rules import (
     PROJECT_AUDIT_FIELDS,
@@ -30,6 +30,7 @@ from kaigong.projects.rules import (
     audited_before,
     set_fields,
     stage_effects,
+    transition_refusal,
 )
 from kaigong.projects.rules import PROJECT_EDITABLE_FIELDS as PROJECT_EDITABLE_FIELDS  # read here by forms, views
 from kaigong.projects.stage_guards import stage_objections
@@ -167,11 +168,9 @@ def change_project_stage(
     _check_can_edit(project, actor)
     if stage not in Stage.values:
         raise TransitionNotAllowed(gettext_noop("未知的项目阶段: %(stage)s"), params={"stage": stage})
-    if stage not in STAGE_TRANSITIONS[project.stage]:
-        raise TransitionNotAllowed(
-            gettext_noop("项目不能从“%(from)s”变更为“%(to)s”"),
-            params={"from": Stage(project.stage).label, "to": Stage(stage).label},
-        )
+    refusal = transition_refusal(project.stage, stage)  # the ledger check asks the same
+    if refusal is not None:
+        raise TransitionNotAllowed(refusal[0], params=refusal[1])
     reason = (reason or "").strip()
     if stage in STAGES_NEEDING_REASON and not reason:
         raise KaigongError(gettext_noop("暂停或退库须填写原因"), field="reason")

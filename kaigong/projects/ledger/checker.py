@@ -23,7 +23,7 @@ from kaigong.accounts.models import Department, Organization
 from kaigong.core.codes import credit_code_problem, normalize_credit_code
 from kaigong.core.dictionaries import entry_names
 from kaigong.core.text import dictionary_key, fold
-from kaigong.projects.choices import STAGE_TRANSITIONS, Pool, Stage
+from kaigong.projects.choices import Pool, Stage
 from kaigong.projects.ledger.bulk import PROGRESS_EVERY, ProgressCallback, chunks, without_cycle_collection
 from kaigong.projects.ledger.columns import (
     AMOUNT,
@@ -55,6 +55,7 @@ from kaigong.projects.ledger.problems import Problem
 from kaigong.projects.ledger.reader import IgnoredColumn, LedgerSheet, is_data_row
 from kaigong.projects.ledger.validation import field_problems
 from kaigong.projects.models import Category, Level, Project
+from kaigong.projects.rules import transition_refusal
 from kaigong.projects.stage_guards import stage_objections
 
 _SECTION = re.compile(r"^[(（]?[一二三四五六七八九十百\d]+[)）]?[、.．,，\s]")
@@ -466,17 +467,17 @@ class LedgerChecker:
             project is not None  # None: an unknown project ID, already a problem
             and stage is not None
             and stage != project.stage
-            and stage not in STAGE_TRANSITIONS[project.stage]
+            and (refusal := transition_refusal(project.stage, stage)) is not None
         ):
-            problem(
-                "stage",
-                gettext_noop("项目不能从“%(from)s”变更为“%(to)s”"),
-                {"from": Stage(project.stage).label, "to": Stage(stage).label},
-            )
+            problem("stage", *refusal)  # as services.change_project_stage refuses it
         # A move to 新开工 (or a new row registered at 新开工) that the transitions allow: the start's own rules.
         if stage == Stage.STARTED and (
             (project is None and not id_given)
-            or (project is not None and project.stage != Stage.STARTED and stage in STAGE_TRANSITIONS[project.stage])
+            or (
+                project is not None
+                and project.stage != Stage.STARTED
+                and transition_refusal(project.stage, stage) is None
+            )
         ):
             self._check_start(project, data, values, problem)
 
