@@ -29,9 +29,10 @@ from kaigong.projects.ledger.columns import (
     AMOUNT,
     BOOL,
     CHOICE,
+    COLUMNS,
     COLUMNS_BY_KEY,
     DATE,
-    DIRECT_FIELDS,
+    FK_FIELDS,
     INT,
     NUMBER,
     UNIT_WAN,
@@ -55,7 +56,7 @@ from kaigong.projects.ledger.problems import Problem
 from kaigong.projects.ledger.reader import IgnoredColumn, LedgerSheet, is_data_row
 from kaigong.projects.ledger.validation import field_problems
 from kaigong.projects.models import Category, Level, Project
-from kaigong.projects.rules import transition_refusal
+from kaigong.projects.rules import PROJECT_EDITABLE_FIELDS, transition_refusal
 from kaigong.projects.stage_guards import stage_objections
 
 _SECTION = re.compile(r"^[(（]?[一二三四五六七八九十百\d]+[)）]?[、.．,，\s]")
@@ -91,6 +92,10 @@ _POOL_NAMES = {
     "已退库": Pool.WITHDRAWN,
     "退库": Pool.WITHDRAWN,
 }
+# The fields a row writes as its cells give them: each column naming a field an update may set, but the relations
+# and the pool (matched by their names); project_id, row_number and owner_credit_code only match, the stage and the
+# actual start go by the stage rules.
+DIRECT_FIELDS = tuple(c.key for c in COLUMNS if c.key in PROJECT_EDITABLE_FIELDS and c.key not in (*FK_FIELDS, "pool"))
 _LOOKUP_MESSAGES = {
     "category": gettext_noop("未知的项目类别“%(value)s”,请先在类别字典中添加"),
     "level": gettext_noop("未知的项目级别“%(value)s”"),

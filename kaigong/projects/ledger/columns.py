@@ -452,30 +452,6 @@ def column_letter(index: int) -> str:
     return letters
 
 
-# What a row writes to its project: the fields taken as the cells give them (project_id, row_number and
-# owner_credit_code are only for matching; stage goes through its own service) and the relations matched by name.
-DIRECT_FIELDS = (
-    "review_regime",
-    "project_class",
-    "land_source",
-    "eia_category",
-    "annual_energy_use",
-    "building_area",
-    "is_simple_low_risk",
-    "name",
-    "project_code",
-    "year",
-    "address",
-    "construction_content",
-    "total_investment",
-    "annual_planned_investment",
-    "planned_start_date",
-    "planned_completion_date",
-    "registered_in_statistics",
-    "statistics_registered_on",
-    "liaison_leader",
-    "contact_person",
-    "contact_phone",
-    "remarks",
-)
+# The relations a row matches by name (category, level, owner, department), kept apart from the fields it writes as
+# the cells give them (checker.DIRECT_FIELDS).
 FK_FIELDS = ("category", "level", "owner", "responsible_department")

@@ -8,8 +8,8 @@ from django.utils.translation import gettext
 
 from kaigong.core.money import format_wan, strip_zeros
 from kaigong.projects.choices import Pool, Stage
-from kaigong.projects.ledger.checker import LedgerResult
-from kaigong.projects.ledger.columns import COLUMNS, DIRECT_FIELDS, FK_FIELDS
+from kaigong.projects.ledger.checker import DIRECT_FIELDS, LedgerResult
+from kaigong.projects.ledger.columns import COLUMNS, FK_FIELDS
 from kaigong.projects.ledger.owners import NewOwner
 from kaigong.projects.ledger.reader import IgnoredColumn, LedgerSheet, is_data_row
 from kaigong.projects.models import Project
