@@ -10,8 +10,10 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self):
         from kaigong.approvals.checklists.services import groundbreaking_objections, regenerate_changed_checklists
+        from kaigong.approvals.choices import ApprovalsEvent, ItemAction
         from kaigong.approvals.demo import load_demo_approvals, replanned_projects
         from kaigong.approvals.models import department_items_reach
+        from kaigong.audit.events import register_event_codes
         from kaigong.projects.changes import register_project_change_handler
         from kaigong.projects.demo import DemoStep, register_demo_step
         from kaigong.projects.scoping import register_department_reach
@@ -25,3 +27,5 @@ class ApprovalsConfig(AppConfig):
         register_project_change_handler("approvals.checklists", regenerate_changed_checklists)
         # Its part of the demo city: checklists in plausible states, plans with baselines.
         register_demo_step("approvals", DemoStep(load=load_demo_approvals, replanned=replanned_projects))
+        # The steps its events record, named in the audit log: an item's actions, and the rest.
+        register_event_codes(ItemAction, ApprovalsEvent)

@@ -81,6 +81,19 @@ class ItemAction(models.TextChoices):
     REINSTATE = "reinstate", _("恢复办理")
 
 
+class ApprovalsEvent(models.TextChoices):
+    """The steps approvals events record besides an item's actions (AuditEvent.code, registered with
+    kaigong.audit.events in ApprovalsConfig.ready; ItemAction is registered too: an item's step is its action)."""
+
+    SEED = "seed", _("初始数据")
+    REGENERATE = "regenerate", _("按规则重新生成清单")
+    RECOMPUTE = "recompute", _("重新计算")
+    BASELINE = "baseline", _("设定计划基线")
+    ITEMS_EXPORT = "items_export", _("导出审批事项")
+    LATE_PLANS_EXPORT = "late_plans_export", _("导出无法按期开工的项目")
+    SCOREBOARD_EXPORT = "scoreboard_export", _("导出时限评比")
+
+
 ACTION_TARGETS: dict[str, str] = {
     ItemAction.PREPARE: ItemStatus.PREPARING,
     ItemAction.SUBMIT: ItemStatus.SUBMITTED,

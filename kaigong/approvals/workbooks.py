@@ -21,7 +21,7 @@ from kaigong.core.sheets import sheet_value, text_cell
 DATE_FORMAT = "yyyy-mm-dd"
 
 
-def export_table(*, objects, columns, sheet_title: str, title: str, actor, params: dict):
+def export_table(*, objects, columns, sheet_title: str, title: str, actor, params: dict, code: str):
     """A title row, the export time, a header and one row per object (``columns``: (label, read) pairs) as an
     .xlsx in an open temporary file (already unlinked), and the row count; the export is audited."""
     workbook = Workbook(write_only=True)
@@ -53,5 +53,7 @@ def export_table(*, objects, columns, sheet_title: str, title: str, actor, param
     handle = open(path, "rb")  # noqa: SIM115 - handed to FileResponse, which closes it
     os.unlink(path)
     with transaction.atomic():
-        record_event(action=AuditAction.EXPORT, actor=actor, note=f"{title}: {rows}", changes={"params": params})
+        record_event(
+            action=AuditAction.EXPORT, actor=actor, code=code, note=title, changes={"params": params, "rows": rows}
+        )
     return handle, rows

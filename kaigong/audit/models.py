@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from kaigong.audit.choices import AuditAction, note_display
+from kaigong.audit.choices import AuditAction
 from kaigong.audit.events import actor_display, event_label
 
 # The actor_label stored for commands and jobs that name no actor; stored in Chinese, shown translated.
@@ -95,7 +95,7 @@ class AuditEvent(models.Model):
         """The step's name and the free-text note, as people read them ("要求补正：材料不全")."""
         if self.code and self.note:
             return gettext("%(step)s：%(text)s") % {"step": self.code_display, "text": self.note}
-        return self.code_display or note_display(self.note)
+        return self.code_display or self.note
 
     @property
     def actor_display(self) -> str:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
+from kaigong.approvals.choices import ApprovalsEvent
 from kaigong.approvals.models import ApprovalMatter, ChecklistRule
 from kaigong.approvals.permissions import can_edit_catalogue
 from kaigong.audit.choices import AuditAction
@@ -170,5 +171,5 @@ def seed_catalogue(*, actor_label: str) -> dict:
     created = seed(apps)
     for kind in ("departments", "matters", "rules"):
         for obj in created[kind]:
-            record_event(action=AuditAction.CREATE, actor_label=actor_label, obj=obj, note="seed")
+            record_event(action=AuditAction.CREATE, actor_label=actor_label, obj=obj, code=ApprovalsEvent.SEED)
     return created

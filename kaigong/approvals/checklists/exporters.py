@@ -5,6 +5,7 @@ A write-only workbook fed from ``queryset.iterator()``: memory stays flat in the
 
 from django.utils.translation import gettext as _
 
+from kaigong.approvals.choices import ApprovalsEvent
 from kaigong.approvals.workbooks import export_table
 
 
@@ -38,4 +39,5 @@ def export_items(*, queryset, title: str, actor, params: dict):
         title=title,
         actor=actor,
         params=params,
+        code=ApprovalsEvent.ITEMS_EXPORT,
     )

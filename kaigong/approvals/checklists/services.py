@@ -17,6 +17,7 @@ from kaigong.approvals.choices import (
     ACTION_TARGETS,
     CLOSED_STATUSES,
     ITEM_TRANSITIONS,
+    ApprovalsEvent,
     Decision,
     ItemAction,
     ItemStatus,
@@ -151,7 +152,7 @@ def generate_checklist(
                         "obj": item,
                         "project": project,
                         "changes": changes,
-                        "note": "regenerate",
+                        "code": ApprovalsEvent.REGENERATE,
                     }
                 )
     if events:
@@ -294,7 +295,8 @@ def transition_item(
         obj=item,
         project=project,
         changes=changes,
-        note=f"{action}: {reason}"[:500] if reason else action,
+        code=action,
+        note=reason[:500],
     )
     refresh_project_forecast(project=project)  # the plan's forecast summary (the late-plan list) follows
     return item

@@ -6,6 +6,7 @@ row count. The values are the stored forecast summary the list shows (see plans.
 
 from django.utils.translation import gettext as _
 
+from kaigong.approvals.choices import ApprovalsEvent
 from kaigong.approvals.workbooks import export_table
 
 
@@ -42,4 +43,5 @@ def export_late_plans(*, queryset, title: str, actor, params: dict):
         title=title,
         actor=actor,
         params=params,
+        code=ApprovalsEvent.LATE_PLANS_EXPORT,
     )

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from kaigong.approvals.choices import ApprovalsEvent
 from kaigong.approvals.models import (
     ApprovalMatter,
     Checklist,
@@ -133,7 +134,7 @@ def recompute_plan(*, project: Project, actor, actor_label: str = "", today: dt.
         obj=plan,
         project=project,
         changes=changes,
-        note="recompute",
+        code=ApprovalsEvent.RECOMPUTE,
     )
     return plan
 
@@ -164,7 +165,7 @@ def save_baseline(*, project: Project, actor, actor_label: str = "", today: dt.d
         obj=plan,
         project=project,
         changes={"baseline": [audit_value(old_saved), audit_value(plan.baseline_saved_at)], "items": previous},
-        note="baseline",
+        code=ApprovalsEvent.BASELINE,
     )
     return plan
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from kaigong.approvals.choices import ApprovalsEvent
 from kaigong.approvals.scoreboard.board import Scoreboard
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import record_event
@@ -90,6 +91,7 @@ def export_scoreboard(*, board: Scoreboard, actor):
         record_event(
             action=AuditAction.EXPORT,
             actor=actor,
+            code=ApprovalsEvent.SCOREBOARD_EXPORT,
             note=title,
             changes={"params": {"start": board.start.isoformat(), "end": board.end.isoformat()}},
         )

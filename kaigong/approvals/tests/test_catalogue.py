@@ -41,7 +41,7 @@ def test_seed_command_adds_only_what_is_missing_and_is_audited(capsys):
     call_command("approvals", "seed")
     assert "matters +1, rules +1" in capsys.readouterr().out
     assert ApprovalMatter.objects.get(code="filing").committed_limit == 2  # not overwritten
-    assert AuditEvent.objects.filter(object_repr="地震安全性评价", actor_label="kaigong approvals seed").exists()
+    assert AuditEvent.objects.filter(object_repr="地震安全性评价", actor_label="命令 approvals seed").exists()
     call_command("approvals", "seed")
     assert "departments +0, matters +0, rules +0" in capsys.readouterr().out
 

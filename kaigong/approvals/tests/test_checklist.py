@@ -83,7 +83,7 @@ def test_regeneration_sets_aside_unstarted_items_keeps_history_and_brings_them_b
     assert items["test-permit"].status_reason == "项目属性变化后,清单规则不再要求该事项"
     assert items["test-commitment"].status == ItemStatus.PREPARING  # has history: kept as it is
     assert not items["test-commitment"].is_required
-    event = AuditEvent.objects.for_object(items["test-permit"]).filter(note="regenerate").get()
+    event = AuditEvent.objects.for_object(items["test-permit"]).filter(code="regenerate").get()
     assert event.changes["status"] == ["not_started", "not_applicable"]
 
     # Back to a ratification project: the set-aside item returns; nothing was ever deleted.
@@ -113,7 +113,7 @@ def test_generate_command(project, test_rules, capsys):
     call_command("approvals", "generate", "--project", str(project.pk))
     assert "checklists generated: 1" in capsys.readouterr().out
     assert set(items_by_code(project)) == {"test-permit", "test-commitment"}
-    assert AuditEvent.objects.filter(project=project, actor_label="kaigong approvals generate").exists()
+    assert AuditEvent.objects.filter(project=project, actor_label="命令 approvals generate").exists()
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="项目不存在"):
@@ -161,7 +161,7 @@ def test_full_lifecycle_with_a_correction_and_the_clock(users, api_login, approv
     body = response.json()
     assert body["status"] == "decided" and body["document_number"] == "侯住建许〔2025〕12号"
     assert (body["actual_workdays"], body["beat_benchmark"], body["warning_level"]) == (4, True, "none")
-    transitions = AuditEvent.objects.for_object(item).exclude(note="")
+    transitions = AuditEvent.objects.for_object(item).exclude(code="")
     assert [e.changes.get("status") for e in transitions.order_by("id")][-1] == ["accepted", "decided"]
 
 
@@ -492,7 +492,7 @@ def test_regeneration_hook_for_project_updates(project, test_rules, users):
         regenerate_changed_checklists(change())
     item = items_by_code(project)["test-commitment"]
     assert item.status == ItemStatus.NOT_APPLICABLE
-    assert AuditEvent.objects.for_object(item).filter(note="regenerate").get().actor_label == str(users[Role.OFFICE])
+    assert AuditEvent.objects.for_object(item).filter(code="regenerate").get().actor_label == str(users[Role.OFFICE])
 
 
 def test_office_sees_the_actions_it_may_take(users, login, checklist_items, project):

@@ -136,7 +136,7 @@ def test_editors_recompute_and_targets_follow_the_schedule(users, login, planned
     assert targets["plan-f"] == (None, None)
     planned.plan.refresh_from_db()
     assert planned.plan.forecast_groundbreaking == D("2025-10-14") and planned.plan.is_feasible is True
-    assert AuditEvent.objects.filter(project=planned, note="recompute").exists()
+    assert AuditEvent.objects.filter(project=planned, code="recompute").exists()
 
 
 def test_api_plan_with_critical_path_forecast_and_infeasibility(users, api_login, planned):
@@ -240,7 +240,7 @@ def test_baseline_then_a_reasoned_slip_is_kept_and_audited(users, api_login, log
     api = api_login(users[Role.DEPARTMENT])
     assert api.post(api_url(planned, "baseline/")).status_code == 200
     e = item_id(planned, "plan-e")
-    assert AuditEvent.objects.filter(project=planned, note="baseline").exists()
+    assert AuditEvent.objects.filter(project=planned, code="baseline").exists()
 
     refused = api.patch(api_url(planned, f"items/{e}/"), {"target_finish": "2025-10-17"}, format="json")
     assert refused.status_code == 400

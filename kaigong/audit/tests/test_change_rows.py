@@ -54,7 +54,7 @@ def test_a_plan_baseline_shows_on_the_project_page_and_the_audit_log(login, user
     project = ProjectFactory(name="基线测试项目")
     approval_services.generate_checklist(project=project, actor=users[Role.OFFICE])
     plan_services.save_baseline(project=project, actor=users[Role.OFFICE])
-    event = AuditEvent.objects.get(content_type=ContentType.objects.get_for_model(ProjectPlan), note="baseline")
+    event = AuditEvent.objects.get(content_type=ContentType.objects.get_for_model(ProjectPlan), code="baseline")
     code, (_before, (start, finish)) = next(iter(event.changes["items"].items()))
     matter = ApprovalMatter.objects.get(code=code)  # the first baseline lists every item's new target dates
 

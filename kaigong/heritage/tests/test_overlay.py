@@ -53,7 +53,7 @@ def test_moving_out_reverses_and_moving_back_restores(users, site, project_insid
     assert now["heritage-consent"].status == ItemStatus.NOT_APPLICABLE
     assert now["archaeological-survey"].status == ItemStatus.PREPARING  # started: kept as it was
     assert now["archaeological-survey"].is_required is False
-    assert AuditEvent.objects.filter(object_id=str(now["heritage-consent"].pk), note="regenerate").exists()
+    assert AuditEvent.objects.filter(object_id=str(now["heritage-consent"].pk), code="regenerate").exists()
 
     lat, lon = INSIDE
     project = update_project(project=project, data={"latitude": lat, "longitude": lon}, actor=office)

@@ -8,10 +8,11 @@ from django.core.management.base import BaseCommand, CommandError
 from kaigong.approvals.catalogue import services as catalogue_services
 from kaigong.approvals.checklists import services
 from kaigong.approvals.plans import services as plan_services
+from kaigong.audit.events import command_actor
 from kaigong.core.exceptions import KaigongError
 from kaigong.projects.models import Project
 
-ACTOR = "kaigong approvals"
+ACTOR = "approvals"
 
 
 class Command(BaseCommand):
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
 
     def _seed(self, **options):
-        created = catalogue_services.seed_catalogue(actor_label=f"{ACTOR} seed")
+        created = catalogue_services.seed_catalogue(actor_label=command_actor(f"{ACTOR} seed"))
         self.stdout.write(
             f"departments +{len(created['departments'])}, matters +{len(created['matters'])}, "
             f"rules +{len(created['rules'])}"
@@ -64,7 +65,11 @@ class Command(BaseCommand):
         rules = services.active_rules()
         for item in queryset.iterator(chunk_size=500):
             services.generate_checklist(
-                project=item, actor=None, actor_label=f"{ACTOR} generate", rules=rules, refresh_forecast=False
+                project=item,
+                actor=None,
+                actor_label=command_actor(f"{ACTOR} generate"),
+                rules=rules,
+                refresh_forecast=False,
             )
             count += 1
         forecasts = plan_services.refresh_forecasts(project_ids=None if all else project)
