@@ -26,6 +26,8 @@ NEW_TO_OLD = {new: old for old, new in OLD_CODES.items()}
 
 
 def split(note: str) -> tuple[str, str]:
+    if note.startswith("台账导出 ") and ": " in note:  # "台账导出 12 个项目: title" (the count is in the changes)
+        return "ledger_export", note.partition(": ")[2]
     if note in OLD_CODES:
         return OLD_CODES[note], ""
     for old, new in sorted(OLD_CODES.items(), key=lambda pair: -len(pair[0])):
@@ -48,6 +50,9 @@ def forwards(apps, schema_editor):
 def backwards(apps, schema_editor):
     AuditEvent = apps.get_model("audit", "AuditEvent")
     for event in AuditEvent.objects.exclude(code="").only("pk", "code", "note").iterator():
+        if event.code == "ledger_export":
+            AuditEvent.objects.filter(pk=event.pk).update(note=f"台账导出: {event.note}"[:500])
+            continue
         old = NEW_TO_OLD.get(event.code, event.code)
         note = f"{old}: {event.note}" if event.note else old
         AuditEvent.objects.filter(pk=event.pk).update(note=note[:500])

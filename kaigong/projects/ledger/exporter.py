@@ -39,6 +39,7 @@ from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import record_event
 from kaigong.core.exceptions import KaigongError
 from kaigong.core.sheets import sheet_value, text_cell
+from kaigong.projects.choices import LedgerEvent
 from kaigong.projects.ledger.columns import AMOUNT, COLUMNS, UNIT_WAN, column_letter
 from kaigong.projects.models import Project
 from kaigong.projects.selectors import list_projects
@@ -359,7 +360,8 @@ def export_ledger(*, user, params: Mapping | None = None, actor_label: str = "")
             actor=user,
             actor_label=actor_label,
             changes={"filters": _clean_params(params), "rows": count},
-            note=f"台账导出 {count} 个项目: {title}",
+            code=LedgerEvent.EXPORT,
+            note=title,
         )
     filename = f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
     return LedgerExport(path=path, row_count=count, filename=filename, title=title)

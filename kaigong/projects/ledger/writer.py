@@ -22,7 +22,7 @@ from kaigong.core.exceptions import KaigongError
 from kaigong.core.text import dictionary_key
 from kaigong.projects import services
 from kaigong.projects.changes import announce_projects_changed
-from kaigong.projects.choices import STAGES_NEEDING_REASON, Stage
+from kaigong.projects.choices import STAGES_NEEDING_REASON, LedgerEvent, Stage
 from kaigong.projects.ledger.bulk import ProgressCallback, chunks, without_cycle_collection
 from kaigong.projects.ledger.checker import LedgerResult, RowPlan
 from kaigong.projects.ledger.columns import FK_FIELDS
@@ -47,7 +47,7 @@ class LedgerWriter:
         """Write a checked sheet: all rows or none. Raises KaigongError if the check found problems."""
         if result.problems:
             raise KaigongError(gettext_noop("台账存在问题,未导入"))
-        note = f"台账导入: {self.filename}" if self.filename else "台账导入"
+        note = self.filename  # the step is the code (LedgerEvent.IMPORT); the note names the file
         now = timezone.now()
         with transaction.atomic():
             self._verify_unchanged(result)
@@ -79,6 +79,7 @@ class LedgerWriter:
                     "updated": result.updated,
                     "unchanged": result.unchanged,
                 },
+                code=LedgerEvent.IMPORT,
                 note=note,
             )
             result.written = True
@@ -109,6 +110,7 @@ class LedgerWriter:
             "obj": project,
             "project": project,
             "changes": changes,
+            "code": LedgerEvent.IMPORT,
             "note": note,
         }
 

@@ -142,7 +142,7 @@ def test_each_created_project_has_its_create_event_as_create_project_writes_it(t
         event = AuditEvent.objects.get(project_id=project.pk, action="create")
         assert (event.content_type, event.object_id, event.object_repr) == (content_type, str(project.pk), project.name)
         assert event.actor is None and event.actor_label == "命令 import-ledger"
-        assert event.note == "台账导入: 二季度.xlsx"
+        assert (event.code, event.note) == ("ledger_import", "二季度.xlsx")
         expected = {k: [None, v] for k, v in snapshot(project, AUDIT_FIELDS).items() if v not in (None, "", [])}
         assert event.changes == expected
     summary = AuditEvent.objects.get(action="import", project_id__isnull=True)
