@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from kaigong.accounts import services
 from kaigong.accounts.models import Department, Organization, User
-from kaigong.projects import services
 
 
 @admin.register(User)

@@ -8,6 +8,4 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("organizations/", views.organization_list, name="organization-list"),
     path("organizations/<int:pk>/edit/", views.organization_edit, name="organization-edit"),
-    path("dictionaries/", views.dictionary_list, name="dictionaries"),
-    path("dictionaries/<str:kind>/<int:pk>/", views.dictionary_edit, name="dictionary-edit"),
 ]

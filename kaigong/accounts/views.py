@@ -1,30 +1,25 @@
-"""Log in and log out (Django's auth views with Kaigong's templates); the office's list of organizations and its
-dictionaries' aliases."""
+"""Log in and log out (Django's auth views with Kaigong's templates); the office's list of organizations.
+The 字典别名 pages (the aliases of categories, levels and departments) are the projects app's."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kaigong.accounts import services
 from kaigong.accounts.filters import OrganizationFilterSet
-from kaigong.accounts.forms import DictionaryAliasesForm, OrganizationForm
-from kaigong.accounts.models import Department, Organization
+from kaigong.accounts.forms import OrganizationForm
+from kaigong.accounts.models import Organization
 from kaigong.accounts.selectors import list_organizations
-from kaigong.core.forms import add_service_error
-from kaigong.projects import services
-from kaigong.projects.models import Category, Level
 
 PAGE_SIZE = 50
-# The dictionaries whose aliases the office edits, by the kind their edit page's URL names.
-DICTIONARIES = {"category": Category, "level": Level, "department": Department}
 
 
 class LoginForm(AuthenticationForm):
@@ -93,44 +88,3 @@ def organization_edit(request, pk: int):
         messages.success(request, _("已保存“%(name)s”。") % {"name": organization.name})
         return redirect(f"{reverse('accounts:organization-list')}?missing_credit_code=true")
     return render(request, "accounts/organization_form.html", {"form": form, "organization": organization})
-
-
-@login_required
-@require_GET
-def dictionary_list(request):
-    """字典别名: the categories, levels and departments, each with the aliases the importer and search match it by."""
-    _require_office(request.user)
-    sections = []
-    for kind, model in DICTIONARIES.items():
-        second = model.NAME_FIELDS[1]  # the code or short name
-        sections.append(
-            {
-                "kind": kind,
-                "title": model._meta.verbose_name_plural,
-                "second_label": model._meta.get_field(second).verbose_name,
-                "rows": [(entry, getattr(entry, second)) for entry in model.objects.all()],
-            }
-        )
-    return render(request, "accounts/dictionary_list.html", {"sections": sections})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def dictionary_edit(request, kind: str, pk: int):
-    """Change the aliases of one category, level or department; saved (checked and audited) by the service."""
-    _require_office(request.user)
-    model = DICTIONARIES.get(kind)
-    if model is None:
-        raise Http404
-    entry = get_object_or_404(model, pk=pk)
-    form = DictionaryAliasesForm(request.POST or None, initial={"aliases": entry.aliases})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_dictionary_aliases(entry=entry, aliases=form.cleaned_data["aliases"], actor=request.user)
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("已保存“%(name)s”的别名。") % {"name": entry})
-            return redirect(f"{reverse('accounts:dictionaries')}#dictionary-{kind}")
-    context = {"form": form, "entry": entry, "title": model._meta.verbose_name}
-    return render(request, "accounts/dictionary_form.html", context)

@@ -25,6 +25,7 @@ from pathlib import Path
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 
+from kaigong.accounts import services as accounts_services
 from kaigong.accounts.choices import Role
 from kaigong.accounts.models import Department, Organization, User
 from kaigong.audit.choices import AuditAction
@@ -595,12 +596,14 @@ def _load_organizations(city: DemoCity, result: DemoResult) -> dict[str, Organiz
         values = {"name": spec.name, "kind": spec.kind, "address": spec.address}
         organization = existing.get(spec.credit_code)
         if organization is None:
-            organization = services.create_organization(
+            organization = accounts_services.create_organization(
                 data={"credit_code": spec.credit_code, **values}, actor_label=ACTOR_LABEL
             )
             result.created["organizations"] += 1
         elif any(getattr(organization, k) != v for k, v in values.items()):
-            organization = services.update_organization(organization=organization, data=values, actor_label=ACTOR_LABEL)
+            organization = accounts_services.update_organization(
+                organization=organization, data=values, actor_label=ACTOR_LABEL
+            )
             result.updated["organizations"] += 1
         organizations[spec.key] = organization
     return organizations

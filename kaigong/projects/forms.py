@@ -1,11 +1,11 @@
-"""Forms of the project pages. They parse and check input; the writes are the services'."""
+"""Forms of the project pages (and of the 字典别名 pages). They parse and check input; the writes are the services'."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kaigong.accounts.models import Department, Organization
+from kaigong.accounts.models import ALIASES_HELP, Department, Organization
 from kaigong.core.money import MoneyError, parse_amount
 from kaigong.projects.choices import STAGES_NEEDING_REASON, Stage, allowed_next_stages
 from kaigong.projects.models import Category, Level, Project
@@ -161,3 +161,14 @@ class StageChangeForm(forms.Form):
         self.fields["effective_date"].initial = timezone.localdate()
         self.fields["version"].initial = project.version
         self.needs_reason = sorted(STAGES_NEEDING_REASON)
+
+
+class DictionaryAliasesForm(forms.Form):
+    """The aliases of a category, level or department, one a line; the service checks none names another entry."""
+
+    aliases = forms.CharField(
+        label=_("别名"),
+        required=False,
+        help_text=ALIASES_HELP,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )

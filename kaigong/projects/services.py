@@ -232,42 +232,16 @@ def delete_project(*, project: Project, actor=None, actor_label: str = "", reaso
     project.delete()
 
 
-@transaction.atomic
-def create_organization(*, data: dict, actor=None, actor_label: str = "") -> Organization:
-    if actor is not None and not actor.can_create_projects:
-        raise PermissionDeniedError()
-    organization = Organization(**data)
-    organization.full_clean()
-    organization.save()
-    record_event(
-        action=AuditAction.CREATE,
-        actor=actor,
-        actor_label=actor_label,
-        obj=organization,
-        changes={k: [None, v] for k, v in data.items() if v},
-    )
-    return organization
-
-
-@transaction.atomic
-def update_organization(*, organization: Organization, data: dict, actor=None, actor_label: str = "") -> Organization:
-    if actor is not None and not actor.can_edit_all_projects:
-        raise PermissionDeniedError()
-    fields = ["name", "credit_code", "kind", "contact_person", "contact_phone", "address"]
-    before = snapshot(organization, fields)
-    for name, value in data.items():
-        setattr(organization, name, value)
-    organization.full_clean()
-    organization.save()
-    changes = diff(before, snapshot(organization, fields))
-    if "name" in changes:  # the owner's name is part of its projects' search text
-        projects = list(organization.owned_projects.select_related("owner"))
-        for project in projects:
-            project.refresh_search_text()
-        Project.objects.bulk_update(projects, ["search_text"])
-    if changes:
-        record_event(action=AuditAction.UPDATE, actor=actor, actor_label=actor_label, obj=organization, changes=changes)
-    return organization
+def refresh_owner_search_text(organization: Organization, fields: frozenset[str]) -> None:
+    """Registered on accounts.changes (ProjectsConfig.ready): the owner's name is part of its projects' search
+    text, so renaming an organization refreshes the search text of the projects it owns, in the rename's
+    transaction."""
+    if "name" not in fields:
+        return
+    projects = list(organization.owned_projects.select_related("owner"))
+    for project in projects:
+        project.refresh_search_text()
+    Project.objects.bulk_update(projects, ["search_text"])
 
 
 @transaction.atomic

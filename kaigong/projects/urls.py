@@ -12,5 +12,7 @@ urlpatterns = [
     path("projects/<int:pk>/stage/", views.project_stage, name="stage"),
     path("batches/", views.batch_list, name="batch-list"),
     path("batches/<int:pk>/", views.batch_detail, name="batch-detail"),
+    path("dictionaries/", views.dictionary_list, name="dictionaries"),
+    path("dictionaries/<str:kind>/<int:pk>/", views.dictionary_edit, name="dictionary-edit"),
     path("ledger/", include("kaigong.projects.ledger.urls")),
 ]

@@ -1,4 +1,5 @@
-"""Project pages (htmx-enhanced, fully usable without JavaScript). Reads via selectors, writes via services."""
+"""Project pages (htmx-enhanced, fully usable without JavaScript) and the office's 字典别名 pages (the aliases of
+categories, levels and departments). Reads via selectors, writes via services."""
 
 import datetime as dt
 
@@ -8,18 +9,21 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from kaigong.accounts.models import Department
 from kaigong.core.exceptions import KaigongError, StaleVersionError
 from kaigong.core.forms import add_service_error
 from kaigong.core.pagination import DeferredJoinPaginator
 from kaigong.projects import selectors, services
 from kaigong.projects.choices import Stage, allowed_next_stages
-from kaigong.projects.forms import ProjectForm, StageChangeForm
-from kaigong.projects.models import Project
+from kaigong.projects.forms import DictionaryAliasesForm, ProjectForm, StageChangeForm
+from kaigong.projects.models import Category, Level, Project
 from kaigong.projects.templatetags.kaigong_tags import change_rows, yi
 
 PAGE_SIZE = 50
@@ -267,3 +271,55 @@ def batch_detail(request, pk: int):
         "projects/batch_detail.html",
         {"batch": batch, "summary": summary},
     )
+
+
+# -- 字典别名: the aliases the office gives categories, levels and departments ---------------------------------
+
+# The dictionaries whose aliases the office edits, by the kind their edit page's URL names.
+DICTIONARIES = {"category": Category, "level": Level, "department": Department}
+
+
+def _require_office(user) -> None:
+    if not user.can_edit_all_projects:
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def dictionary_list(request):
+    """字典别名: the categories, levels and departments, each with the aliases the importer and search match it by."""
+    _require_office(request.user)
+    sections = []
+    for kind, model in DICTIONARIES.items():
+        second = model.NAME_FIELDS[1]  # the code or short name
+        sections.append(
+            {
+                "kind": kind,
+                "title": model._meta.verbose_name_plural,
+                "second_label": model._meta.get_field(second).verbose_name,
+                "rows": [(entry, getattr(entry, second)) for entry in model.objects.all()],
+            }
+        )
+    return render(request, "projects/dictionary_list.html", {"sections": sections})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dictionary_edit(request, kind: str, pk: int):
+    """Change the aliases of one category, level or department; saved (checked and audited) by the service."""
+    _require_office(request.user)
+    model = DICTIONARIES.get(kind)
+    if model is None:
+        raise Http404
+    entry = get_object_or_404(model, pk=pk)
+    form = DictionaryAliasesForm(request.POST or None, initial={"aliases": entry.aliases})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_dictionary_aliases(entry=entry, aliases=form.cleaned_data["aliases"], actor=request.user)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("已保存“%(name)s”的别名。") % {"name": entry})
+            return redirect(f"{reverse('projects:dictionaries')}#dictionary-{kind}")
+    context = {"form": form, "entry": entry, "title": model._meta.verbose_name}
+    return render(request, "projects/dictionary_form.html", context)

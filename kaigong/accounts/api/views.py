@@ -1,6 +1,6 @@
 """Viewsets of the accounts API: organizations (建设单位/投资方), departments (责任单位), API tokens.
 
-Writes go through kaigong.projects.services (create_organization/update_organization), which audit them.
+Writes go through kaigong.accounts.services (create_organization/update_organization), which audit them.
 """
 
 from django_filters.rest_framework import DjangoFilterBackend
@@ -11,6 +11,7 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission, I
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kaigong.accounts import services
 from kaigong.accounts.api.serializers import (
     DepartmentSerializer,
     OrganizationSerializer,
@@ -21,7 +22,6 @@ from kaigong.accounts.filters import OrganizationFilterSet
 from kaigong.accounts.models import Department, Organization
 from kaigong.accounts.selectors import list_organizations
 from kaigong.core.api import error_responses
-from kaigong.projects import services
 
 READ_ERRORS = error_responses(401, 403)
 DETAIL_ERRORS = error_responses(401, 403, 404)

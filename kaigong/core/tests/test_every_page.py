@@ -31,12 +31,12 @@ from openpyxl import load_workbook
 
 from kaigong.accounts.choices import Role
 from kaigong.accounts.models import Department, Organization, User
-from kaigong.accounts.views import DICTIONARIES
 from kaigong.approvals.models import ApprovalMatter, ChecklistItem, ChecklistRule, PlanItem
 from kaigong.heritage.models import HeritageRoutingStep, HeritageSite
 from kaigong.projects.ledger.exporter import export_ledger
 from kaigong.projects.ledger.services import check_ledger_import, create_ledger_import
 from kaigong.projects.models import Category, GroundbreakingBatch, LedgerImport, Level, Project
+from kaigong.projects.views import DICTIONARIES
 from kaigong.workdays.models import CalendarDay, CalendarYear
 
 DEMO_USERS = {
@@ -93,8 +93,8 @@ GATES = {
     "approvals-scoreboard": GOVERNMENT,
     "heritage:site-import": {Role.ADMIN},
     "checklist-rule-list": GOVERNMENT,
-    "accounts:dictionaries": {Role.ADMIN, Role.OFFICE},
-    "accounts:dictionary-edit": {Role.ADMIN, Role.OFFICE},
+    "projects:dictionaries": {Role.ADMIN, Role.OFFICE},
+    "projects:dictionary-edit": {Role.ADMIN, Role.OFFICE},
     "accounts:organization-list": {Role.ADMIN, Role.OFFICE},
     "accounts:organization-edit": {Role.ADMIN, Role.OFFICE},
     "projects:ledger-template": {Role.ADMIN, Role.OFFICE},

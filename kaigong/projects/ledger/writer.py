@@ -1,7 +1,7 @@
 """Writing a checked ledger sheet: all rows or none, in one transaction. All the ledger's bulk SQL is here.
 
 After checking that no matched project changed since the check (optimistic concurrency), the writer registers the
-new owners (``services.create_organization`` / ``update_organization``), then creates and updates the projects.
+new owners (``accounts.services.create_organization`` / ``update_organization``), then creates and updates the projects.
 This is a bulk path (a sheet of 10k rows must import in seconds): new projects go in with one COPY (PostgreSQL) or
 a few multi-row INSERTs (SQLite), changed ones with one executemany, and ``record_events`` writes one audit event
 per project in the same transaction, plus one event summarising the file. Stage moves go through
@@ -15,6 +15,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from kaigong.accounts import services as accounts_services
 from kaigong.accounts.models import Organization
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import record_event, record_events
@@ -192,13 +193,13 @@ class LedgerWriter:
         if owner.existing is not None:
             org = Organization.objects.select_for_update().filter(pk=owner.existing.pk).first()
             if org is not None and not org.credit_code:
-                return services.update_organization(
+                return accounts_services.update_organization(
                     organization=org,
                     data={"credit_code": owner.credit_code},
                     actor=self.actor,
                     actor_label=self.actor_label,
                 )
-        return services.create_organization(
+        return accounts_services.create_organization(
             data={"name": owner.name, "credit_code": owner.credit_code or None},
             actor=self.actor,
             actor_label=self.actor_label,

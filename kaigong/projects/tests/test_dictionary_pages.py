@@ -14,7 +14,7 @@ from kaigong.audit.models import AuditEvent
 from kaigong.projects.tests.ledger_sheets import COUNTY_HEADER, make_ledger_world, write_xlsx
 
 HEALTH = "侯马市卫生健康和体育局"
-LIST = reverse("accounts:dictionaries")
+LIST = reverse("projects:dictionaries")
 HEADER = COUNTY_HEADER
 
 
@@ -26,7 +26,7 @@ def ledger_world(db, department, other_department, organization):
 
 
 def edit_url(kind, entry) -> str:
-    return reverse("accounts:dictionary-edit", args=[kind, entry.pk])
+    return reverse("projects:dictionary-edit", args=[kind, entry.pk])
 
 
 def dry_run(path) -> str:
@@ -125,8 +125,8 @@ def test_the_list_has_the_three_dictionaries_in_a_fixed_number_of_queries(
 
 def test_an_unknown_dictionary_is_not_found(login, users, ledger_world):
     client = login(users[Role.OFFICE])
-    assert client.get(reverse("accounts:dictionary-edit", args=["stage", 1])).status_code == 404
-    assert client.get(reverse("accounts:dictionary-edit", args=["department", 99999])).status_code == 404
+    assert client.get(reverse("projects:dictionary-edit", args=["stage", 1])).status_code == 404
+    assert client.get(reverse("projects:dictionary-edit", args=["department", 99999])).status_code == 404
 
 
 @pytest.mark.parametrize("role", [Role.LEADER, Role.DEPARTMENT, Role.ENTERPRISE])
