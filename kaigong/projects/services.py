@@ -21,6 +21,7 @@ from kaigong.core.exceptions import (
     StaleVersionError,
     TransitionNotAllowed,
 )
+from kaigong.projects import permissions
 from kaigong.projects.changes import announce_projects_changed
 from kaigong.projects.choices import STAGES_NEEDING_REASON, Stage
 from kaigong.projects.models import BatchMembership, Category, GroundbreakingBatch, Level, Project, StageChange
@@ -40,10 +41,10 @@ def _check_can_edit(project: Project | None, actor) -> None:
     if actor is None:  # commands and jobs act as the system
         return
     if project is None:
-        if not actor.can_create_projects:
+        if not permissions.can_create_projects(actor):
             raise PermissionDeniedError()
         return
-    if not Project.objects.editable_by(actor).filter(pk=project.pk).exists():
+    if not permissions.can_edit_project(actor, project):
         raise PermissionDeniedError(gettext_noop("您无权修改该项目"))
 
 
@@ -51,7 +52,7 @@ def _check_can_edit(project: Project | None, actor) -> None:
 def create_project(*, data: dict, actor=None, actor_label: str = "", audit: bool = True) -> Project:
     """Register a new project (stage planning unless a later pipeline position is imported)."""
     _check_can_edit(None, actor)
-    if actor is not None and actor.role == "department" and not actor.can_edit_all_projects:
+    if actor is not None and permissions.keeps_to_own_department(actor):
         # A department officer can only create projects its own department is responsible for.
         data = {**data, "responsible_department": actor.department}
     project = Project()
@@ -89,11 +90,12 @@ def update_project(
 ) -> Project:
     """Change a project's fields. ``expected_version`` is the version the editor saw; stale saves are refused."""
     _check_can_edit(project, actor)
-    if actor is not None and not actor.can_edit_all_projects and "responsible_department" in data:
-        # A department officer cannot hand a project to another department (it would leave their scope).
-        new_department = data["responsible_department"]
-        if getattr(new_department, "pk", new_department) != actor.department_id:
-            raise PermissionDeniedError(gettext_noop("部门经办人不能把项目转给其他责任单位"))
+    if (
+        actor is not None
+        and "responsible_department" in data
+        and not permissions.can_hand_to_department(actor, data["responsible_department"])
+    ):
+        raise PermissionDeniedError(gettext_noop("部门经办人不能把项目转给其他责任单位"))
     investors = data.get("investors")
     investors_before = snapshot(project, ["investors"]) if investors is not None else {}
     version = project.version if expected_version is None else expected_version
