@@ -40,6 +40,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 test: install lint
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/kaigong check
 	$(BIN)/kaigong makemigrations --check --dry-run
 	@set +e; $(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
