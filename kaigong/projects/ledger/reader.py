@@ -3,11 +3,21 @@
 Refuses a file that is not a spreadsheet, encrypted, empty, too big or with too many rows (``LedgerFileError``
 says why, in Chinese with English); reads the cells with python-calamine (CSV with the csv module), fills merged
 cells, finds the header (one row, or two under a group label) and says which columns it does not read.
+
+A spreadsheet is untrusted input. calamine builds a sheet as one dense range from its first to its last cell,
+so one cell at XFD1048576 asks for 2^34 cells (512 GB) and aborts the process, and a zip bomb expands to
+gigabytes. So before calamine sees an .xlsx, ``_check_xlsx`` opens it as a zip (nothing extracted): the declared
+and real size of every member and the ratio of large ones, the workbook part, each sheet's declared dimension and
+then the cells it really holds, streamed, stopping at the first cap passed. The caps below bound what calamine
+and the merged-cell filling allocate; each has its own message.
 """
 
 import csv
 import io
+import posixpath
 import re
+import xml.parsers.expat
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +41,27 @@ from kaigong.projects.ledger.columns import (
 )
 
 HEADER_SEARCH_ROWS = 15
+# Rows read below the ledger's row limit: the title, notes and header rows above the data, blank rows.
+ROW_SLACK = HEADER_SEARCH_ROWS + 100
+
+# Limits on an .xlsx archive, checked from the zip directory before anything is decompressed. A real 100,000-row
+# ledger of 8 columns is 48 MB of sheet XML compressed 15:1 (a sheet of blank bordered cells, 16:1), so 30 columns
+# fit in 300 MB; deflate packs repeated bytes about 1000:1, so a member of more than 1 MB packed beyond 100:1 is
+# a bomb, not a ledger. Members are then read through (bounded by their declared size, checked by their CRC), so
+# a directory that lies about a size is refused as a damaged file.
+MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
+RATIO_CHECKED_FROM_BYTES = 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+WORKBOOK_PART = "xl/workbook.xml"
+# Limits on a sheet's extent (from A1 to its last cell holding something): a ledger has about 30 columns, and
+# 5 million cells (100,000 rows × 50 columns) is about 160 MB in calamine's range and as much again in Python.
+# Rows: the ledger's row limit (settings.KAIGONG_IMPORT_MAX_ROWS) plus ROW_SLACK.
+MAX_COLUMNS = 200
+MAX_CELLS = 5_000_000
+# Excel's own limit on a cell's text; a longer cell was not typed in Excel.
+MAX_CELL_CHARS = 32_767
+XML_CHUNK = 1024 * 1024
+CELL_REF = re.compile(r"\$?([A-Za-z]{1,10})\$?([0-9]{1,15})$")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
@@ -79,11 +110,14 @@ def read_ledger_file(path: Path | str, *, filename: str = "") -> LedgerSheet:
             raise LedgerFileError(gettext_noop("文件设有密码保护(已加密),请取消密码后再导入"))
         sheets = _read_calamine(path)
     elif head.startswith(ZIP_MAGIC):
+        _check_xlsx(path)
         sheets = _read_calamine(path)
     elif suffix in (".csv", ".txt"):
         sheets = [("CSV", _read_csv(path), [])]
     else:
         raise LedgerFileError(gettext_noop("无法识别的文件格式,请上传 .xlsx、.xls 或 .csv 格式的台账"))
+    for name, rows, merged in sheets:
+        _check_cells(name, rows, merged)
     return _locate(sheets)
 
 
@@ -95,6 +129,221 @@ def _row_limit() -> int:
     return settings.KAIGONG_IMPORT_MAX_ROWS
 
 
+def _damaged() -> LedgerFileError:
+    return LedgerFileError(gettext_noop("文件已损坏或无法读取"))
+
+
+def _check_extent(sheet: str, rows: int, columns: int) -> None:
+    """Refuse a sheet reaching beyond the row, column or cell caps (``rows``, ``columns``: its last row and column
+    holding something, counted from A1, as calamine lays the sheet out)."""
+    if rows > _row_limit() + ROW_SLACK:
+        raise LedgerFileError(
+            gettext_noop("工作表“%(sheet)s”有 %(rows)s 行,超过 %(limit)s 行的上限,请拆分后分批导入"),
+            params={"sheet": sheet, "rows": f"{rows:,}", "limit": f"{_row_limit():,}"},
+        )
+    if columns > MAX_COLUMNS:
+        raise LedgerFileError(
+            gettext_noop("工作表“%(sheet)s”有 %(columns)s 列,超过 %(limit)s 列的上限"),
+            params={"sheet": sheet, "columns": f"{columns:,}", "limit": f"{MAX_COLUMNS:,}"},
+        )
+    if rows * columns > MAX_CELLS:
+        raise LedgerFileError(
+            gettext_noop("工作表“%(sheet)s”的范围过大(%(rows)s 行 × %(columns)s 列),上限为 %(limit)s 个单元格"),
+            params={"sheet": sheet, "rows": f"{rows:,}", "columns": f"{columns:,}", "limit": f"{MAX_CELLS:,}"},
+        )
+
+
+def _cell_position(ref: str) -> tuple[int, int] | None:
+    """``"XFD1048576"`` → (1048576, 16384): 1-based row and column; None for a reference that is not one."""
+    match = CELL_REF.match(ref)
+    if not match:
+        return None
+    column = 0
+    for letter in match.group(1).upper():
+        column = column * 26 + ord(letter) - 64
+    return int(match.group(2)), column
+
+
+def _local(name: str) -> str:
+    return name.rpartition(" ")[2]  # the parser separates namespace and local name by a space
+
+
+def _stream_xml(archive: zipfile.ZipFile, member: str, start, end=None) -> None:
+    """Parse one member of the archive in chunks, calling ``start(local_name, attrs)`` (and ``end(local_name)``):
+    never the whole member in memory. A document type declaration (entities) is refused: Excel writes none."""
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+
+    def refuse_doctype(*_args):
+        raise _damaged()
+
+    parser.StartDoctypeDeclHandler = refuse_doctype
+    parser.StartElementHandler = lambda name, attrs: start(_local(name), attrs)
+    if end is not None:
+        parser.EndElementHandler = lambda name: end(_local(name))
+    try:
+        with archive.open(member) as handle:
+            while chunk := handle.read(XML_CHUNK):
+                parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except xml.parsers.expat.ExpatError as exc:
+        raise _damaged() from exc
+
+
+class _SheetScan:
+    """Follows a worksheet's XML: refuses its declared dimension beyond the caps, then each cell that holds
+    something (a value, an inline string, a formula) beyond them, as soon as it is met. Empty styled cells do not
+    count: calamine leaves them out of the range."""
+
+    def __init__(self, sheet: str):
+        self.sheet = sheet
+        self.row = 0
+        self.column = 0
+        self.open_cell: tuple[int, int] | None = None
+        self.last_row = 0
+        self.last_column = 0
+
+    def start(self, name: str, attrs: dict) -> None:
+        if self.open_cell is not None:  # the first child of a cell: it holds something
+            self._use(*self.open_cell)
+            self.open_cell = None
+        elif name == "c":
+            position = _cell_position(attrs.get("r", ""))
+            if position is None:  # no reference: the cell after the previous one
+                self.column += 1
+            else:
+                self.row, self.column = position
+            self.open_cell = (self.row, self.column)
+        elif name == "row":
+            number = attrs.get("r", "")
+            self.row = int(number) if number.isdigit() and len(number) <= 15 else self.row + 1
+            self.column = 0
+        elif name == "dimension":
+            # The declared used range ("A1:XFD1048576"): refused before a single cell is read. It may be missing
+            # or lie; the cells themselves are then checked one by one.
+            position = _cell_position(attrs.get("ref", "").rpartition(":")[2])
+            if position is not None:
+                _check_extent(self.sheet, *position)
+
+    def end(self, name: str) -> None:
+        if name == "c":
+            self.open_cell = None
+
+    def _use(self, row: int, column: int) -> None:
+        if row > self.last_row or column > self.last_column:
+            self.last_row = max(self.last_row, row)
+            self.last_column = max(self.last_column, column)
+            _check_extent(self.sheet, self.last_row, self.last_column)
+
+
+def _worksheet_parts(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """The archive's sheet parts and their names (part → sheet name), from the workbook and its relationships as
+    calamine follows them, plus any part under xl/worksheets/ (named by its file) so none is read unchecked."""
+    sheets: list[tuple[str, str]] = []  # (name, relationship id)
+    targets: dict[str, str] = {}
+
+    def on_workbook(name, attrs):
+        if name == "sheet":
+            rel = next((value for key, value in attrs.items() if _local(key) == "id"), "")
+            sheets.append((attrs.get("name", ""), rel))
+
+    def on_rels(name, attrs):
+        if name == "Relationship" and attrs.get("TargetMode") != "External":
+            targets[attrs.get("Id", "")] = attrs.get("Target", "")
+
+    _stream_xml(archive, WORKBOOK_PART, on_workbook)
+    if "xl/_rels/workbook.xml.rels" in names:
+        _stream_xml(archive, "xl/_rels/workbook.xml.rels", on_rels)
+    parts: dict[str, str] = {}
+    for sheet_name, rel in sheets:
+        target = targets.get(rel, "")
+        if not target:
+            continue
+        candidates = [target.lstrip("/"), posixpath.join("xl", target)]
+        for candidate in candidates:
+            part = posixpath.normpath(candidate)
+            if part in names:
+                parts.setdefault(part, sheet_name)
+                break
+    for part in sorted(names):
+        if part.startswith("xl/worksheets/") and part.endswith(".xml"):
+            parts.setdefault(part, posixpath.basename(part))
+    return parts
+
+
+def _check_xlsx(path: Path) -> None:
+    """Refuse an .xlsx whose archive or sheets pass a cap, before calamine reads it (see the module's note)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise LedgerFileError(gettext_noop("无法识别的文件格式,请上传 .xlsx、.xls 或 .csv 格式的台账")) from exc
+    with archive:
+        infos = archive.infolist()
+        total = sum(info.file_size for info in infos)
+        if total > MAX_UNCOMPRESSED_BYTES:
+            raise LedgerFileError(
+                gettext_noop("文件解压后过大(%(size)s MB),上限为 %(limit)s MB"),
+                params={"size": _mb(total), "limit": _mb(MAX_UNCOMPRESSED_BYTES)},
+            )
+        for info in infos:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > RATIO_CHECKED_FROM_BYTES and ratio > MAX_COMPRESSION_RATIO:
+                raise LedgerFileError(
+                    gettext_noop("文件中的“%(member)s”压缩比异常(%(ratio)s 倍,上限 %(limit)s 倍),可能是压缩炸弹"),
+                    params={"member": info.filename, "ratio": f"{ratio:,.0f}", "limit": MAX_COMPRESSION_RATIO},
+                )
+        names = {info.filename for info in infos}
+        if WORKBOOK_PART not in names:
+            raise LedgerFileError(
+                gettext_noop("文件不是有效的 .xlsx 工作簿(缺少 %(part)s)"), params={"part": WORKBOOK_PART}
+            )
+        try:
+            parts = _worksheet_parts(archive, names)
+            for part, sheet_name in parts.items():
+                scan = _SheetScan(sheet_name)
+                _stream_xml(archive, part, scan.start, scan.end)
+            # Every other member read through too: zipfile stops at the declared size and checks the CRC, so a
+            # member expanding beyond what the directory says is refused here, not found out by calamine.
+            for info in infos:
+                if info.filename not in parts and not info.is_dir():
+                    with archive.open(info) as handle:
+                        while handle.read(XML_CHUNK):
+                            pass
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, OSError) as exc:
+            raise _damaged() from exc  # a bad CRC or size, an encrypted member, an unknown compression
+
+
+def _check_cells(sheet: str, rows: list[list], merged: list) -> None:
+    """Refuse a sheet as read whose extent (merged ranges included: they are filled in) passes the caps, or with
+    a cell longer than Excel allows; the message says where the cell is and how long it really is."""
+    width = max((len(row) for row in rows), default=0)
+    filled = 0
+    for (r0, c0), (r1, c1) in merged:
+        width = max(width, c1 + 1)
+        if r0 < len(rows):
+            filled += (min(r1, len(rows) - 1) - r0 + 1) * (c1 - c0 + 1)
+    _check_extent(sheet, len(rows), width)
+    if filled > MAX_CELLS:
+        raise LedgerFileError(
+            gettext_noop("工作表“%(sheet)s”的合并单元格过多(共 %(cells)s 个单元格),上限为 %(limit)s 个"),
+            params={"sheet": sheet, "cells": f"{filled:,}", "limit": f"{MAX_CELLS:,}"},
+        )
+    for row_index, row in enumerate(rows):
+        for column_index, cell in enumerate(row):
+            if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+                raise LedgerFileError(
+                    gettext_noop(
+                        "工作表“%(sheet)s”第%(row)s行列%(letter)s的单元格有 %(length)s 个字符,上限为 %(limit)s 个"
+                    ),
+                    params={
+                        "sheet": sheet,
+                        "row": row_index + 1,
+                        "letter": column_letter(column_index),
+                        "length": f"{len(cell):,}",
+                        "limit": f"{MAX_CELL_CHARS:,}",
+                    },
+                )
+
+
 def _read_calamine(path: Path) -> list[tuple[str, list[list], list]]:
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
@@ -103,7 +352,7 @@ def _read_calamine(path: Path) -> list[tuple[str, list[list], list]]:
     except Exception as exc:  # calamine raises several error types for files it cannot read
         raise LedgerFileError(gettext_noop("无法识别的文件格式,请上传 .xlsx、.xls 或 .csv 格式的台账")) from exc
     sheets = []
-    limit = _row_limit() + HEADER_SEARCH_ROWS + 100
+    limit = _row_limit() + ROW_SLACK
     with workbook:
         for meta in workbook.sheets_metadata:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
@@ -137,12 +386,21 @@ def _read_csv(path: Path) -> list[list]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
+    # A field can be no longer than the file, which is capped (KAIGONG_IMPORT_MAX_BYTES): with the csv module's
+    # limit (process-wide, 131,072 by default) raised to that, a long cell is read and refused with its real length
+    # by _check_cells instead of failing here.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     rows = []
-    limit = _row_limit() + HEADER_SEARCH_ROWS + 100
-    for row in csv.reader(io.StringIO(text, newline=""), dialect):
-        rows.append(row)
-        if len(rows) >= limit:
-            break
+    limit = _row_limit() + ROW_SLACK
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), dialect):
+            if len(row) > MAX_COLUMNS:  # refused at the first such row, before the others are padded to its width
+                _check_extent("CSV", len(rows) + 1, len(row))
+            rows.append(row)
+            if len(rows) >= limit:
+                break
+    except csv.Error as exc:
+        raise _damaged() from exc
     return rows
 
 
