@@ -13,6 +13,7 @@ and the merged-cell filling allocate; each has its own message.
 """
 
 import csv
+import functools
 import io
 import posixpath
 import re
@@ -61,6 +62,7 @@ MAX_CELLS = 5_000_000
 # Excel's own limit on a cell's text; a longer cell was not typed in Excel.
 MAX_CELL_CHARS = 32_767
 XML_CHUNK = 1024 * 1024
+CELL_CONTENT = frozenset({"v", "f", "is"})  # what a cell holding something has inside
 CELL_REF = re.compile(r"\$?([A-Za-z]{1,10})\$?([0-9]{1,15})$")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -158,28 +160,32 @@ def _cell_position(ref: str) -> tuple[int, int] | None:
     match = CELL_REF.match(ref)
     if not match:
         return None
+    return int(match.group(2)), _column_number(match.group(1))
+
+
+@functools.lru_cache(maxsize=1024)
+def _column_number(letters: str) -> int:
     column = 0
-    for letter in match.group(1).upper():
+    for letter in letters.upper():
         column = column * 26 + ord(letter) - 64
-    return int(match.group(2)), column
+    return column
 
 
 def _local(name: str) -> str:
-    return name.rpartition(" ")[2]  # the parser separates namespace and local name by a space
+    return name.rpartition(":")[2]  # "x:c" → "c": producers may prefix SpreadsheetML's elements
 
 
-def _stream_xml(archive: zipfile.ZipFile, member: str, start, end=None) -> None:
-    """Parse one member of the archive in chunks, calling ``start(local_name, attrs)`` (and ``end(local_name)``):
-    never the whole member in memory. A document type declaration (entities) is refused: Excel writes none."""
-    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+def _stream_xml(archive: zipfile.ZipFile, member: str, start) -> None:
+    """Parse one member of the archive in chunks, calling ``start(name, attrs)`` for each element, with its
+    name as written (prefixed or not): never the whole member in memory. A document type declaration (entities)
+    is refused: Excel writes none."""
+    parser = xml.parsers.expat.ParserCreate()
 
     def refuse_doctype(*_args):
         raise _damaged()
 
     parser.StartDoctypeDeclHandler = refuse_doctype
-    parser.StartElementHandler = lambda name, attrs: start(_local(name), attrs)
-    if end is not None:
-        parser.EndElementHandler = lambda name: end(_local(name))
+    parser.StartElementHandler = start
     try:
         with archive.open(member) as handle:
             while chunk := handle.read(XML_CHUNK):
@@ -192,47 +198,42 @@ def _stream_xml(archive: zipfile.ZipFile, member: str, start, end=None) -> None:
 class _SheetScan:
     """Follows a worksheet's XML: refuses its declared dimension beyond the caps, then each cell that holds
     something (a value, an inline string, a formula) beyond them, as soon as it is met. Empty styled cells do not
-    count: calamine leaves them out of the range."""
+    count: calamine leaves them out of the range. Called for every element of sheets of millions of cells, so it
+    compares names inline, commonest first, and needs no end-of-element calls."""
 
     def __init__(self, sheet: str):
         self.sheet = sheet
         self.row = 0
         self.column = 0
-        self.open_cell: tuple[int, int] | None = None
+        self.open_cell = False  # a <c> met (at self.row, self.column) whose content is not seen yet
         self.last_row = 0
         self.last_column = 0
 
     def start(self, name: str, attrs: dict) -> None:
-        if self.open_cell is not None:  # the first child of a cell: it holds something
-            self._use(*self.open_cell)
-            self.open_cell = None
-        elif name == "c":
-            position = _cell_position(attrs.get("r", ""))
-            if position is None:  # no reference: the cell after the previous one
+        if name == "c" or name[-2:] == ":c":
+            match = CELL_REF.match(attrs.get("r", ""))
+            if match is None:  # no reference: the cell after the previous one
                 self.column += 1
             else:
-                self.row, self.column = position
-            self.open_cell = (self.row, self.column)
-        elif name == "row":
+                self.row, self.column = int(match[2]), _column_number(match[1])
+            self.open_cell = True
+        elif self.open_cell and (name in CELL_CONTENT or _local(name) in CELL_CONTENT):
+            self.open_cell = False
+            if self.row > self.last_row or self.column > self.last_column:
+                self.last_row = max(self.last_row, self.row)
+                self.last_column = max(self.last_column, self.column)
+                _check_extent(self.sheet, self.last_row, self.last_column)
+        elif name == "row" or name[-4:] == ":row":
             number = attrs.get("r", "")
             self.row = int(number) if number.isdigit() and len(number) <= 15 else self.row + 1
             self.column = 0
-        elif name == "dimension":
+            self.open_cell = False
+        elif _local(name) == "dimension":
             # The declared used range ("A1:XFD1048576"): refused before a single cell is read. It may be missing
             # or lie; the cells themselves are then checked one by one.
             position = _cell_position(attrs.get("ref", "").rpartition(":")[2])
             if position is not None:
                 _check_extent(self.sheet, *position)
-
-    def end(self, name: str) -> None:
-        if name == "c":
-            self.open_cell = None
-
-    def _use(self, row: int, column: int) -> None:
-        if row > self.last_row or column > self.last_column:
-            self.last_row = max(self.last_row, row)
-            self.last_column = max(self.last_column, column)
-            _check_extent(self.sheet, self.last_row, self.last_column)
 
 
 def _worksheet_parts(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
@@ -242,12 +243,12 @@ def _worksheet_parts(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str
     targets: dict[str, str] = {}
 
     def on_workbook(name, attrs):
-        if name == "sheet":
+        if _local(name) == "sheet":
             rel = next((value for key, value in attrs.items() if _local(key) == "id"), "")
             sheets.append((attrs.get("name", ""), rel))
 
     def on_rels(name, attrs):
-        if name == "Relationship" and attrs.get("TargetMode") != "External":
+        if _local(name) == "Relationship" and attrs.get("TargetMode") != "External":
             targets[attrs.get("Id", "")] = attrs.get("Target", "")
 
     _stream_xml(archive, WORKBOOK_PART, on_workbook)
@@ -300,7 +301,7 @@ def _check_xlsx(path: Path) -> None:
             parts = _worksheet_parts(archive, names)
             for part, sheet_name in parts.items():
                 scan = _SheetScan(sheet_name)
-                _stream_xml(archive, part, scan.start, scan.end)
+                _stream_xml(archive, part, scan.start)
             # Every other member read through too: zipfile stops at the declared size and checks the CRC, so a
             # member expanding beyond what the directory says is refused here, not found out by calamine.
             for info in infos:
