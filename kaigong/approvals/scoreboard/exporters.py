@@ -12,6 +12,7 @@ from kaigong.approvals.choices import ApprovalsEvent
 from kaigong.approvals.scoreboard.board import Scoreboard
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import record_event
+from kaigong.core.sheets import sheet_row, sheet_value
 
 
 def _percent(value):
@@ -27,7 +28,8 @@ def export_scoreboard(*, board: Scoreboard, actor):
         "start": board.start.isoformat(),
         "end": board.end.isoformat(),
     }
-    sheet.append([title])
+    # Names (departments, matters) are text whatever they start with: a department named "=1+2" is not a formula.
+    sheet.append([sheet_value(sheet, title)])
     sheet["A1"].font = Font(bold=True, size=14)
     header = [
         _("名次"),
@@ -42,10 +44,15 @@ def export_scoreboard(*, board: Scoreboard, actor):
     sheet.append(header)
     for row in board.departments:
         f = row.figures
-        sheet.append([row.rank, row.name, f.decided, f.median, f.p90, _percent(f.within_benchmark), f.overdue, f.open])
+        sheet.append(
+            sheet_row(
+                sheet,
+                [row.rank, row.name, f.decided, f.median, f.p90, _percent(f.within_benchmark), f.overdue, f.open],
+            )
+        )
         sheet.cell(row=sheet.max_row, column=6).number_format = "0%"
     matters = workbook.create_sheet(_("事项排名"))
-    matters.append([title])
+    matters.append([sheet_value(matters, title)])
     matters.append(
         [
             _("审批部门"),
@@ -66,20 +73,23 @@ def export_scoreboard(*, board: Scoreboard, actor):
         for row in department.matters:
             f, m = row.figures, row.matter
             matters.append(
-                [
-                    department.name,
-                    row.rank,
-                    m.name,
-                    m.statutory_limit,
-                    m.committed_limit,
-                    m.benchmark_limit,
-                    f.decided,
-                    f.median,
-                    f.p90,
-                    _percent(f.within_benchmark),
-                    f.overdue,
-                    f.open,
-                ]
+                sheet_row(
+                    matters,
+                    [
+                        department.name,
+                        row.rank,
+                        m.name,
+                        m.statutory_limit,
+                        m.committed_limit,
+                        m.benchmark_limit,
+                        f.decided,
+                        f.median,
+                        f.p90,
+                        _percent(f.within_benchmark),
+                        f.overdue,
+                        f.open,
+                    ],
+                )
             )
             matters.cell(row=matters.max_row, column=10).number_format = "0%"
     descriptor, path = tempfile.mkstemp(suffix=".xlsx")

@@ -1,4 +1,8 @@
-"""The error report: the uploaded sheet with a 错误 column, to fix and upload again."""
+"""The error report: the uploaded sheet with a 错误 column, to fix and upload again.
+
+The uploaded values and the problems are written as text (``kaigong.core.sheets``): a CSV cell "=1+2" comes back as
+the text it was, not a formula the clerk's Excel would run.
+"""
 
 from pathlib import Path
 
@@ -18,6 +22,8 @@ def build_error_report(path: Path | str, problems: list[Problem], *, filename: s
     from openpyxl import Workbook  # here, not at the top: the import command need not load it (0.2 s)
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
+
+    from kaigong.core.sheets import sheet_row, text_cell  # loads openpyxl too
 
     sheet = read_ledger_file(path, filename=filename)
     by_row: dict[int, list[str]] = {}
@@ -53,13 +59,13 @@ def build_error_report(path: Path | str, problems: list[Problem], *, filename: s
             cell.font = red
             values.append(cell)
         elif row_number in by_row:
-            cell = WriteOnlyCell(ws, value="; ".join(by_row[row_number]))
+            cell = text_cell(ws, "; ".join(by_row[row_number]))
             cell.font = red
             cell.fill = fill
             values.append(cell)
         elif index == 0 and file_level:
-            values.append("; ".join(file_level))
-        ws.append(values)
+            values.append(text_cell(ws, "; ".join(file_level)))
+        ws.append(sheet_row(ws, values))
     handle = tempfile.NamedTemporaryFile(prefix="kaigong-errors-", suffix=".xlsx", delete=False)  # noqa: SIM115
     handle.close()
     workbook.save(handle.name)
@@ -74,6 +80,8 @@ def _annotated_workbook(path, sheet: LedgerSheet, by_row: dict[int, list[str]], 
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from kaigong.core.sheets import set_text
+
     workbook = load_workbook(path, rich_text=True)  # formulas as formulas (data_only=False), styles and widths
     ws = workbook[sheet.name] if sheet.name in workbook.sheetnames else workbook.worksheets[0]
     width = max([ws.max_column, *(len(r) for r in sheet.rows[: sheet.header_row + 1])])
@@ -84,12 +92,14 @@ def _annotated_workbook(path, sheet: LedgerSheet, by_row: dict[int, list[str]], 
     header = ws.cell(row=sheet.header_row + 1, column=column, value="错误")
     header.font = red
     for row_number, texts in by_row.items():
-        cell = ws.cell(row=row_number, column=column, value="; ".join(texts))
+        cell = ws.cell(row=row_number, column=column)
+        set_text(cell, "; ".join(texts))
         cell.font = red
         cell.fill = fill
         cell.alignment = wrap
     if file_level:
-        cell = ws.cell(row=1, column=column, value="; ".join(file_level))
+        cell = ws.cell(row=1, column=column)
+        set_text(cell, "; ".join(file_level))
         cell.font = red
     ws.column_dimensions[get_column_letter(column)].width = 50
     handle = tempfile.NamedTemporaryFile(prefix="kaigong-errors-", suffix=".xlsx", delete=False)  # noqa: SIM115

@@ -80,6 +80,8 @@ def build_ledger_template(path: Path | str | None = None) -> Path:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from kaigong.core.sheets import sheet_row  # loads openpyxl too
+
     columns = template_columns()
     example = example_row()
     workbook = Workbook()
@@ -88,7 +90,8 @@ def build_ledger_template(path: Path | str | None = None) -> Path:
     ws.append([f"{timezone.localdate().year}年重点项目台账"])
     ws.append(["单位:万元(金额列也可在列名中注明“(亿元)”)"])
     ws.append([template_header(column) for column in columns])
-    ws.append([example.get(column.key) for column in columns])
+    # The example names this installation's dictionaries: a department or owner named "=1+2" is text, not a formula.
+    ws.append(sheet_row(ws, [example.get(column.key) for column in columns]))
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     ws["A1"].font = Font(bold=True, size=14)
