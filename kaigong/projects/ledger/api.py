@@ -46,6 +46,10 @@ _RESULT = inline_serializer(
         "created": serializers.IntegerField(),
         "updated": serializers.IntegerField(),
         "problems": serializers.ListField(child=serializers.DictField()),
+        "warnings": serializers.ListField(
+            child=serializers.DictField(),
+            help_text="cells imported as they are but worth a look (text starting with =, +, -, @); not blocking",
+        ),
         "ignored_columns": serializers.ListField(
             child=serializers.DictField(), help_text="columns of the sheet that are not imported"
         ),
@@ -83,6 +87,7 @@ def _result_body(result: LedgerResult) -> dict:
         "created": result.created,
         "updated": result.updated,
         "problems": [problem.as_dict() for problem in result.problems],
+        "warnings": [warning.as_dict() for warning in result.warnings],
         "ignored_columns": [column.as_dict() for column in result.ignored],
         "ignored_message": ignored_columns_message(result.ignored, "zh-hans"),
         "ignored_message_en": ignored_columns_message(result.ignored, "en"),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from kaigong.accounts.models import Department, Organization
 from kaigong.core.codes import credit_code_problem, normalize_credit_code
 from kaigong.core.dictionaries import entry_names
+from kaigong.core.sheets import FORMULA_STARTS, starts_like_formula
 from kaigong.core.text import dictionary_key, fold
 from kaigong.projects.choices import Pool, Stage
 from kaigong.projects.ledger.bulk import PROGRESS_EVERY, ProgressCallback, chunks, without_cycle_collection
@@ -34,7 +35,9 @@ from kaigong.projects.ledger.columns import (
     DATE,
     FK_FIELDS,
     INT,
+    LOOKUP,
     NUMBER,
+    TEXT,
     UNIT_WAN,
     YEAR,
     CellError,
@@ -101,6 +104,43 @@ _LOOKUP_MESSAGES = {
     "level": gettext_noop("未知的项目级别“%(value)s”"),
     "responsible_department": gettext_noop("未知的责任单位“%(value)s”,请先添加该部门"),
 }
+
+
+# Text columns whose text starting with =, +, -, @ is warned about. Not the phone: "+86 138…" is how a phone number
+# is written, not a formula. Amounts, dates and numbers are read as numbers ("-5" is minus five), never warned.
+_FORMULA_WARNED_KEYS = tuple(c.key for c in COLUMNS if c.kind in (TEXT, LOOKUP) and c.key != "contact_phone")
+_FORMULA_FIRST = (*FORMULA_STARTS, " ", "\t", "\n", "\r", "\u3000", "\xa0")
+
+
+def formula_warnings(sheet: LedgerSheet) -> list[Problem]:
+    """A warning for each text cell of a data row that starts as a formula would (=, +, -, @): it is imported as
+    the text it is, and exported as text again (``kaigong.core.sheets``), but the clerk should know. A formula cell
+    is read by its value (calamine gives the value Excel saved), so only typed text is met here."""
+    columns = [(key, sheet.columns[key]) for key in _FORMULA_WARNED_KEYS if key in sheet.columns]
+    warnings = []
+    for index in range(sheet.header_row + 1, len(sheet.rows)):
+        cells = sheet.rows[index]
+        width = len(cells)
+        for key, column in columns:
+            cell = cells[column] if column < width else None
+            # A quick look at the first character first (a sheet has a million text cells); the cell is stripped
+            # on import, so one starting with a space is looked at too.
+            if type(cell) is not str or not cell.startswith(_FORMULA_FIRST):
+                continue
+            text = parse_text(cell)
+            if not starts_like_formula(text) or not is_data_row(cells):
+                continue
+            warnings.append(
+                Problem.make(
+                    index + 1,
+                    COLUMNS_BY_KEY[key],
+                    sheet.headers.get(column, ""),
+                    column_letter(column),
+                    gettext_noop("以“%(start)s”开头的文本按文本导入,不作为公式"),
+                    {"start": text[0]},
+                )
+            )
+    return warnings
 
 
 def _dict_key(text: str) -> str:
@@ -172,6 +212,7 @@ class RowPlan:
 class LedgerResult:
     total_rows: int = 0
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # said, not blocking: text that looks like a formula
     ignored: list[IgnoredColumn] = field(default_factory=list)  # the sheet's columns not read
     new_owners: list["NewOwner"] = field(default_factory=list)  # organizations the import registers
     plans: list[RowPlan] = field(default_factory=list)
@@ -269,7 +310,7 @@ class LedgerChecker:
     def check(self, sheet: LedgerSheet, *, progress: ProgressCallback | None = None) -> LedgerResult:
         """Parse and validate every data row; nothing is written. The result lists every problem."""
         self._load_reference()
-        result = LedgerResult(ignored=list(sheet.ignored))
+        result = LedgerResult(ignored=list(sheet.ignored), warnings=formula_warnings(sheet))
         parsed_rows = list(self._parse_rows(sheet, result))
         result.total_rows = len(parsed_rows)
         self._load_keys(sheet, parsed_rows)

@@ -120,3 +120,4 @@ class LedgerPreview:
     ignored: list[IgnoredColumn] = field(default_factory=list)
     rows: list[PreviewRow] = field(default_factory=list)
     new_owners: list[NewOwner] = field(default_factory=list)  # the owners the import will register
+    warnings: list = field(default_factory=list)  # Problem: cells imported as typed but worth a look

@@ -1,7 +1,7 @@
 """Reads of ledger imports for the pages: the recent uploads, an upload's status line, its preview."""
 
 from kaigong.core.exceptions import KaigongError
-from kaigong.projects.ledger.checker import LedgerChecker
+from kaigong.projects.ledger.checker import LedgerChecker, formula_warnings
 from kaigong.projects.ledger.preview import PREVIEW_ROWS, LedgerPreview, preview_rows, preview_sheet
 from kaigong.projects.ledger.reader import read_ledger_file
 from kaigong.projects.models import LedgerImport
@@ -28,7 +28,7 @@ def preview_ledger_import(record: LedgerImport, *, limit: int = PREVIEW_ROWS) ->
         sheet = read_ledger_file(record.file.path, filename=record.original_name)
     except (KaigongError, FileNotFoundError, ValueError):
         return LedgerPreview()
-    preview = LedgerPreview(ignored=list(sheet.ignored))
+    preview = LedgerPreview(ignored=list(sheet.ignored), warnings=formula_warnings(sheet))
     if record.status == LedgerImport.Status.CHECKED:
         preview.new_owners = LedgerChecker().list_new_owners(sheet)
     if record.status == LedgerImport.Status.CHECKED and not record.problems:

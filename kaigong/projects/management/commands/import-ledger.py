@@ -51,6 +51,8 @@ class Command(BaseCommand):
         for language in ("zh-hans", "en"):  # the owners it registers (or did), those without a code said so
             for line in new_owners_messages(result.new_owners, language):
                 self.stdout.write(line)
+        for warning in result.warnings:  # imported as typed, said in both languages
+            self.stdout.write(self.style.WARNING(str(warning)))
         for problem in result.problems:
             self.stderr.write(str(problem))
         if result.problems:
