@@ -6,6 +6,13 @@
 
   var DAY = 86400000;
 
+  // The tooltip is HTML: every value put into it is escaped (a matter or item named "<img onerror=…>" is text).
+  function escapeHtml(value) {
+    return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
   function ms(iso) {
     if (!iso) return null;
     var p = iso.split("-");
@@ -74,7 +81,8 @@
         trigger: "item",
         formatter: function (p) {
           var d = p.data || {};
-          return rows[p.dataIndex].name + "<br>" + p.seriesName + ": " + label(d.start) + " → " + label(d.finish);
+          return escapeHtml(rows[p.dataIndex].name) + "<br>" + escapeHtml(p.seriesName) + ": " +
+            escapeHtml(label(d.start)) + " → " + escapeHtml(label(d.finish));
         }
       },
       legend: { top: 0, data: kinds.map(function (k) { return k.name; }) },
