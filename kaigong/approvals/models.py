@@ -11,6 +11,7 @@ from kaigong.accounts.choices import Role
 from kaigong.accounts.models import Department
 from kaigong.approvals.choices import ApprovalStage, Decision, ItemStatus, WarningLevel
 from kaigong.approvals.rules import validate_condition
+from kaigong.core.dates import validate_plausible_date
 from kaigong.projects.models import Project
 
 LIMIT = {"null": True, "blank": True, "validators": [MinValueValidator(1), MaxValueValidator(999)]}
@@ -200,9 +201,15 @@ class ChecklistItem(models.Model):
     is_required = models.BooleanField(_("规则要求"), default=True, editable=False)
     required_by = models.JSONField(_("适用规则"), default=list, blank=True, editable=False)
     use_commitment = models.BooleanField(_("告知承诺制办理"), default=False, editable=False)
-    submitted_on = models.DateField(_("申报日期"), null=True, blank=True, editable=False)
-    accepted_on = models.DateField(_("受理日期"), null=True, blank=True, editable=False)
-    decided_on = models.DateField(_("办结日期"), null=True, blank=True, editable=False)
+    submitted_on = models.DateField(
+        _("申报日期"), null=True, blank=True, editable=False, validators=[validate_plausible_date]
+    )
+    accepted_on = models.DateField(
+        _("受理日期"), null=True, blank=True, editable=False, validators=[validate_plausible_date]
+    )
+    decided_on = models.DateField(
+        _("办结日期"), null=True, blank=True, editable=False, validators=[validate_plausible_date]
+    )
     decision = models.CharField(_("办理结果"), max_length=20, choices=Decision.choices, blank=True, editable=False)
     document_number = models.CharField(_("文号"), max_length=100, blank=True, editable=False)
     # The clock, recomputed by services (on every transition) and by the daily refresh.
@@ -293,8 +300,8 @@ class CorrectionWindow(models.Model):
     """补正: from the department's request for corrected materials until the applicant answers; the clock stops."""
 
     item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="corrections")
-    requested_on = models.DateField(_("补正通知日期"))
-    resumed_on = models.DateField(_("补正后重新受理日期"), null=True, blank=True)
+    requested_on = models.DateField(_("补正通知日期"), validators=[validate_plausible_date])
+    resumed_on = models.DateField(_("补正后重新受理日期"), null=True, blank=True, validators=[validate_plausible_date])
     reason = models.CharField(_("补正内容"), max_length=300, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
@@ -424,8 +431,8 @@ class PlanItem(models.Model):
         validators=[MaxValueValidator(999)],
         help_text=_("留空则取标杆时限,其次承诺时限、法定时限"),
     )
-    target_start = models.DateField(_("目标开始日期"), null=True, blank=True)
-    target_finish = models.DateField(_("目标完成日期"), null=True, blank=True)
+    target_start = models.DateField(_("目标开始日期"), null=True, blank=True, validators=[validate_plausible_date])
+    target_finish = models.DateField(_("目标完成日期"), null=True, blank=True, validators=[validate_plausible_date])
     target_set_manually = models.BooleanField(_("目标日期人工设定"), default=False, editable=False)
     baseline_start = models.DateField(_("基线开始日期"), null=True, blank=True, editable=False)
     baseline_finish = models.DateField(_("基线完成日期"), null=True, blank=True, editable=False)

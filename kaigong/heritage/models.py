@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kaigong.core.dates import validate_plausible_date
 from kaigong.heritage.choices import (
     APPROVAL_LEVEL_ORDER,
     OPEN_ROUTING_STATUSES,
@@ -183,7 +184,9 @@ class HeritageRoutingStep(models.Model):
     order = models.PositiveSmallIntegerField(_("顺序"))
     level = models.CharField(_("层级"), max_length=20, choices=ApprovalLevel.choices)
     authority = models.CharField(_("文物部门"), max_length=100)
-    sent_on = models.DateField(_("报送日期"), null=True, blank=True, editable=False)
+    sent_on = models.DateField(
+        _("报送日期"), null=True, blank=True, editable=False, validators=[validate_plausible_date]
+    )
     forwarded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("报送登记人"),
@@ -193,7 +196,9 @@ class HeritageRoutingStep(models.Model):
         related_name="+",
         editable=False,
     )
-    replied_on = models.DateField(_("答复日期"), null=True, blank=True, editable=False)
+    replied_on = models.DateField(
+        _("答复日期"), null=True, blank=True, editable=False, validators=[validate_plausible_date]
+    )
     opinion = models.CharField(_("答复意见"), max_length=20, choices=Opinion.choices, blank=True, editable=False)
     opinion_text = models.TextField(_("条件或意见"), blank=True, editable=False)
     document_number = models.CharField(_("文号"), max_length=100, blank=True, editable=False)

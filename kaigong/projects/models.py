@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kaigong.accounts.choices import Role
 from kaigong.accounts.models import ALIASES_HELP, Department, Organization
 from kaigong.core.codes import CodeIssue, project_code_issue, validate_project_code
+from kaigong.core.dates import validate_plausible_date
 from kaigong.core.dictionaries import clean_aliases, split_aliases
 from kaigong.core.text import fold, pinyin_initials
 from kaigong.projects.choices import EiaCategory, LandSource, Pool, ProjectClass, ReviewRegime, Stage
@@ -170,12 +171,22 @@ class Project(models.Model):
     construction_content = models.TextField(_("建设内容及规模"), blank=True)
     total_investment = models.DecimalField(_("总投资(万元)"), **MONEY)
     annual_planned_investment = models.DecimalField(_("年度计划投资(万元)"), default=Decimal("0"), **MONEY)
-    planned_start_date = models.DateField(_("计划开工时间"), null=True, blank=True)
-    planned_completion_date = models.DateField(_("计划竣工时间"), null=True, blank=True)
-    actual_start_date = models.DateField(_("实际开工时间"), null=True, blank=True, editable=False)
-    actual_completion_date = models.DateField(_("实际竣工时间"), null=True, blank=True, editable=False)
+    planned_start_date = models.DateField(
+        _("计划开工时间"), null=True, blank=True, validators=[validate_plausible_date]
+    )
+    planned_completion_date = models.DateField(
+        _("计划竣工时间"), null=True, blank=True, validators=[validate_plausible_date]
+    )
+    actual_start_date = models.DateField(
+        _("实际开工时间"), null=True, blank=True, editable=False, validators=[validate_plausible_date]
+    )
+    actual_completion_date = models.DateField(
+        _("实际竣工时间"), null=True, blank=True, editable=False, validators=[validate_plausible_date]
+    )
     registered_in_statistics = models.BooleanField(_("已入库纳统"), default=False)
-    statistics_registered_on = models.DateField(_("入库纳统日期"), null=True, blank=True)
+    statistics_registered_on = models.DateField(
+        _("入库纳统日期"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     pool = models.CharField(_("项目库"), max_length=20, choices=Pool.choices, default=Pool.PLANNING)
     is_supplement = models.BooleanField(_("增补项目"), default=False)
     withdrawal_reason = models.CharField(_("退库原因"), max_length=200, blank=True, editable=False)
@@ -321,7 +332,7 @@ class StageChange(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.CharField(_("原阶段"), max_length=20, choices=Stage.choices)
     to_stage = models.CharField(_("新阶段"), max_length=20, choices=Stage.choices)
-    effective_date = models.DateField(_("生效日期"))
+    effective_date = models.DateField(_("生效日期"), validators=[validate_plausible_date])
     reason = models.CharField(_("原因"), max_length=500, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
@@ -339,7 +350,7 @@ class GroundbreakingBatch(models.Model):
     """集中开工批次: projects that start together at one ceremony (a main site, sub-sites by video link)."""
 
     name = models.CharField(_("批次名称"), max_length=100)
-    date = models.DateField(_("开工日期"))
+    date = models.DateField(_("开工日期"), validators=[validate_plausible_date])
     main_site = models.CharField(_("主会场"), max_length=200, blank=True)
     sub_sites = models.JSONField(_("分会场"), default=list, blank=True)
     description = models.TextField(_("说明"), blank=True)

@@ -6,6 +6,7 @@ jobs), one transaction, audit events written inside it, the changed object retur
 """
 
 import datetime as dt
+import logging
 from collections import defaultdict, namedtuple
 
 from django.db import transaction
@@ -38,7 +39,7 @@ from kaigong.approvals.plans.services import refresh_forecasts, refresh_project_
 from kaigong.approvals.rules import evaluate, project_facts
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import diff, record_event, record_events, snapshot
-from kaigong.core.exceptions import PermissionDeniedError, TransitionNotAllowed
+from kaigong.core.exceptions import KaigongError, PermissionDeniedError, TransitionNotAllowed
 from kaigong.projects.changes import ProjectsChanged
 from kaigong.projects.choices import Stage
 from kaigong.projects.models import Project
@@ -57,6 +58,8 @@ ITEM_AUDIT_FIELDS = [
     "document_number",
 ]
 NO_LONGER_REQUIRED = gettext_noop("项目属性变化后,清单规则不再要求该事项")
+
+logger = logging.getLogger(__name__)
 
 
 # --- checklists ---------------------------------------------------------------------------------------------
@@ -378,6 +381,7 @@ def refresh_clocks(*, today: dt.date | None = None, batch_size: int = 5000, flus
     calendar = get_calendar()
     matters = ApprovalMatter.objects.in_bulk()
     counts = {"checked": 0, "changed": 0, "yellow": 0, "red": 0, "alerts": 0}
+    failed: list[int] = []  # items whose clock cannot be computed: logged and skipped, never the whole job
     columns = (*REFRESH_FIELDS, *Clock.FIELDS)
     queryset = ChecklistItem.objects.filter(status__in=CLOCK_STATUSES).order_by("pk").values_list(*columns)
     memo: dict[tuple, Clock] = {}
@@ -419,12 +423,19 @@ def refresh_clocks(*, today: dt.date | None = None, batch_size: int = 5000, flus
                 stored["decided_on"],
                 tuple(windows.get(pk, ())),
             )
-            clock = memo.get(key)
-            if clock is None:
-                row = _Row(matters[key[0]], key[1], key[2], key[3])
-                clock = memo[key] = compute_clock(row, [_Window(*w) for w in key[4]], today=today, calendar=calendar)
+            try:
+                clock = memo.get(key)
+                if clock is None:
+                    row = _Row(matters[key[0]], key[1], key[2], key[3])
+                    windows_of = [_Window(*w) for w in key[4]]
+                    clock = memo[key] = compute_clock(row, windows_of, today=today, calendar=calendar)
+                clock_changed = _clock_changed(stored, clock, today=today, calendar=calendar)
+            except (KaigongError, OverflowError, ValueError) as exc:
+                logger.warning("clock of checklist item %s failed: %s", pk, exc)
+                failed.append(pk)
+                continue
             level_before = stored["warning_level"]
-            if _clock_changed(stored, clock, today=today, calendar=calendar):
+            if clock_changed:
                 values_now = {name: getattr(clock, name) for name in Clock.FIELDS}
                 values_now["clock_provisional"] = clock.provisional
                 values_now["clock_computed_on"] = today
@@ -438,7 +449,8 @@ def refresh_clocks(*, today: dt.date | None = None, batch_size: int = 5000, flus
             flush()
     if waiting or alerts:
         flush()
-    return {k: counts.get(k, 0) for k in ("checked", "changed", "green", "yellow", "red", "alerts")}
+    result = {k: counts.get(k, 0) for k in ("checked", "changed", "green", "yellow", "red", "alerts")}
+    return {**result, "failed": len(failed), "failed_items": failed}
 
 
 # Clock fields compared as stored; the working-day counts are compared as they stand today (clocks.counts_on).

@@ -23,6 +23,7 @@ the list shows; a started, paused or withdrawn project keeps its last summary un
 """
 
 import datetime as dt
+import logging
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
@@ -52,6 +53,8 @@ from kaigong.workdays.calendar import get_calendar
 
 UNSET = object()
 SUMMARY_FIELDS = ("forecast_groundbreaking", "margin_workdays", "is_feasible", "late_items")
+
+logger = logging.getLogger(__name__)
 
 
 class PlanInputError(KaigongError):
@@ -316,8 +319,10 @@ MATTER_SCHEDULE_FIELDS = (
 )
 
 
-def _schedule_batch(checklists: list[tuple[int, int, dt.date | None]], *, matters, edges, calendar, today):
-    """{project id: its forecast summary} for (project id, checklist id, planned date) rows: three queries."""
+def _schedule_batch(checklists: list[tuple[int, int, dt.date | None]], *, matters, edges, calendar, today, failed):
+    """{project id: its forecast summary} for (project id, checklist id, planned date) rows: three queries. A project
+    whose schedule cannot be computed (its dates beyond the working-day calendar) is logged, added to ``failed`` and
+    left out: one project never stops the city's forecast."""
     checklist_ids = [checklist_id for _project, checklist_id, _planned in checklists]
     items = defaultdict(list)
     # No ORDER BY (the models' default orderings join the catalogue): sorted per project below.
@@ -338,12 +343,16 @@ def _schedule_batch(checklists: list[tuple[int, int, dt.date | None]], *, matter
     for project_id, checklist_id, planned in checklists:
         # The order of the plan page (stage, catalogue order, id), so ties break the same way.
         rows = sorted(items[checklist_id], key=lambda i: (i.matter.approval_stage, i.matter.sort_order, i.pk))
-        tasks = build_tasks(rows, edges, durations, today=today, corrections=corrections)
         try:
-            result = schedule(tasks, today=today, planned_groundbreaking=planned, calendar=calendar)
-        except PlanCycleError:
-            result = None  # a catalogue cycle: the plan page shows the error; the summary stays unknown
-        summaries[project_id] = forecast_summary(result)
+            tasks = build_tasks(rows, edges, durations, today=today, corrections=corrections)
+            try:
+                result = schedule(tasks, today=today, planned_groundbreaking=planned, calendar=calendar)
+            except PlanCycleError:
+                result = None  # a catalogue cycle: the plan page shows the error; the summary stays unknown
+            summaries[project_id] = forecast_summary(result)
+        except (KaigongError, OverflowError, ValueError) as exc:
+            logger.warning("forecast of project %s failed: %s", project_id, exc)
+            failed.append(project_id)
     return summaries
 
 
@@ -365,14 +374,15 @@ def refresh_forecasts(*, project_ids=None, today: dt.date | None = None, batch_s
         checklists = checklists.filter(project__stage__in=PRE_START_STAGES)
     else:
         checklists = checklists.filter(project_id__in=list(project_ids))
-    counts = {"projects": 0, "created": 0, "changed": 0, "infeasible": 0, "unknown": 0}
+    counts = {"projects": 0, "created": 0, "changed": 0, "infeasible": 0, "unknown": 0, "failed": 0}
+    failed: list[int] = []
     last = 0
     while True:
         batch = list(checklists.filter(project_id__gt=last)[:batch_size])
         if not batch:
             break
         last = batch[-1][0]
-        summaries = _schedule_batch(batch, matters=matters, edges=edges, calendar=calendar, today=today)
+        summaries = _schedule_batch(batch, matters=matters, edges=edges, calendar=calendar, today=today, failed=failed)
         plans = {plan.project_id: plan for plan in ProjectPlan.objects.filter(project_id__in=list(summaries))}
         created, changed, dated = [], [], []
         for project_id, summary in summaries.items():
@@ -397,6 +407,8 @@ def refresh_forecasts(*, project_ids=None, today: dt.date | None = None, batch_s
                     ProjectPlan.objects.filter(pk__in=dated).update(computed_on=today)
         counts["created"] += len(created)
         counts["changed"] += len(changed)
+    counts["failed"] = len(failed)
+    counts["failed_projects"] = failed
     return counts
 
 

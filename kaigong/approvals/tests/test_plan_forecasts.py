@@ -167,7 +167,15 @@ def test_the_batch_stores_what_one_by_one_and_the_plan_page_compute(projects, us
     ProjectPlan.objects.update(forecast_groundbreaking=None, margin_workdays=None, is_feasible=None, late_items=[])
     counts = refresh_forecasts(project_ids=ids, today=TODAY, batch_size=3)
     assert summaries() == one_by_one
-    assert counts == {"projects": 8, "created": 7, "changed": 1, "infeasible": 4, "unknown": 1}
+    assert counts == {
+        "projects": 8,
+        "created": 7,
+        "changed": 1,
+        "infeasible": 4,
+        "unknown": 1,
+        "failed": 0,
+        "failed_projects": [],
+    }
     for project_id, (forecast, margin, feasible, late_items, _on) in one_by_one.items():
         view = plan_selectors.get_project_plan(user=users[Role.OFFICE], project_pk=project_id, today=TODAY)
         assert (forecast, margin, feasible) == (
@@ -415,7 +423,15 @@ def test_the_background_task_runs_the_same_refresh(projects):
     computed = summaries()
     ProjectPlan.objects.update(forecast_groundbreaking=None, margin_workdays=None, is_feasible=None, late_items=[])
     result = refresh_forecasts_task.enqueue()
-    assert result.return_value == {"projects": 7, "created": 0, "changed": 7, "infeasible": 3, "unknown": 1}
+    assert result.return_value == {
+        "projects": 7,
+        "created": 0,
+        "changed": 7,
+        "infeasible": 3,
+        "unknown": 1,
+        "failed": 0,
+        "failed_projects": [],
+    }
     stored = summaries()
     started = projects["started"].pk
     assert stored.pop(started)[:4] == (None, None, None, [])  # the default run: projects not yet started
@@ -557,3 +573,18 @@ def test_the_late_list_is_in_the_navigation(users, client, role):
     assert f'href="{reverse("approvals:plan-late-list")}"' in html
     page = client.get(reverse("approvals:plan-late-list")).content.decode()
     assert 'data-testid="nav-late-plans"' in page and 'aria-current="page" data-testid="nav-late-plans"' in page
+
+
+def test_one_project_beyond_the_calendar_does_not_stop_the_city(projects, capsys):
+    """A date from before the bounds (core/dates.py) that the working-day arithmetic cannot reach stops that
+    project's forecast alone: the job finishes everyone else, names it, and exits 1 (issue 10 §4)."""
+    broken = projects["ok"]
+    Project.objects.filter(pk=broken.pk).update(planned_start_date=D("0001-01-01"))  # legacy data, unvalidated
+    with pytest.raises(CommandError, match=str(broken.pk)):
+        call_command("approvals", "forecast", "--date", NEXT_DAY.isoformat())
+    # The six others were computed and stored; the broken one kept its last summary.
+    assert capsys.readouterr().out.strip() == "projects=6 created=0 changed=6 infeasible=4 unknown=1 failed=1"
+    assert ProjectPlan.objects.get(project=projects["override"]).computed_on == NEXT_DAY
+    assert ProjectPlan.objects.get(project=broken).computed_on == TODAY
+    counts = refresh_forecasts(today=NEXT_DAY)
+    assert (counts["failed"], counts["failed_projects"]) == (1, [broken.pk])

@@ -3,7 +3,9 @@ clock job and the daily forecast of the plans (一方案)."""
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from kaigong.approvals.catalogue import services as catalogue_services
 from kaigong.approvals.checklists import services
@@ -62,19 +64,32 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"项目不存在 (no such project): {', '.join(map(str, missing))}")
         count = 0
+        failed = []
         rules = services.active_rules()
         for item in queryset.iterator(chunk_size=500):
-            services.generate_checklist(
-                project=item,
-                actor=None,
-                actor_label=command_actor(f"{ACTOR} generate"),
-                rules=rules,
-                refresh_forecast=False,
-            )
+            try:
+                with transaction.atomic():  # one project's failure rolls back that project alone
+                    services.generate_checklist(
+                        project=item,
+                        actor=None,
+                        actor_label=command_actor(f"{ACTOR} generate"),
+                        rules=rules,
+                        refresh_forecast=False,
+                    )
+            except (KaigongError, ValidationError, OverflowError, ValueError) as exc:
+                self.stderr.write(f"project {item.pk}: {exc}")
+                failed.append(item.pk)
+                continue
             count += 1
         forecasts = plan_services.refresh_forecasts(project_ids=None if all else project)
+        failed_forecasts = forecasts.pop("failed_projects")
         self.stdout.write(f"checklists generated: {count}")
-        self.stdout.write("forecasts: " + " ".join(f"{k}={v}" for k, v in forecasts.items()))
+        self.stdout.write("forecasts: " + " ".join(f"{k}={v}" for k, v in forecasts.items() if k != "failed" or v))
+        failed = sorted(set(failed) | set(failed_forecasts))
+        if failed:
+            raise CommandError(
+                f"{len(failed)} 个项目生成失败,其余已完成 (failed, the rest were done): {', '.join(map(str, failed))}"
+            )
 
     def _refresh(self, *, date=None, enqueue=False, **options):
         if enqueue:
@@ -86,7 +101,7 @@ class Command(BaseCommand):
             self.stdout.write(f"enqueued: {result.id}")
             return
         counts = services.refresh_clocks(today=date)
-        self.stdout.write(" ".join(f"{key}={value}" for key, value in counts.items()))
+        self._report(counts, "failed_items", "事项 (items)")
 
     def _forecast(self, *, project=None, date=None, enqueue=False, **options):
         if enqueue:
@@ -104,4 +119,13 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"项目不存在 (no such project): {', '.join(map(str, missing))}")
         counts = plan_services.refresh_forecasts(project_ids=project, today=date)
-        self.stdout.write(" ".join(f"{key}={value}" for key, value in counts.items()))
+        self._report(counts, "failed_projects", "项目 (projects)")
+
+    def _report(self, counts: dict, failed_key: str, what: str) -> None:
+        """The job's counts on stdout (``failed=N`` only when some failed); then, on stderr, which ones failed, and
+        exit status 1 — after everyone else was done."""
+        failed = counts.pop(failed_key, [])
+        self.stdout.write(" ".join(f"{key}={value}" for key, value in counts.items() if key != "failed" or value))
+        if failed:
+            ids = ", ".join(map(str, failed[:50])) + (" …" if len(failed) > 50 else "")
+            raise CommandError(f"{len(failed)} 个{what}计算失败,其余已完成 (failed, the rest were done): {ids}")
