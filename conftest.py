@@ -20,6 +20,26 @@ def _immediate_tasks(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _flush_may_empty_the_audit_log():
+    """Transactional tests end with Django's flush, which empties every table; the audit table's triggers refuse
+    that but inside the maintenance switch (kaigong/audit/maintenance.py), so the tests' flush turns it on. A flush
+    outside the tests stays refused."""
+    from django.core.management.commands import flush
+
+    from kaigong.audit.maintenance import audit_maintenance
+
+    handle = flush.Command.handle
+
+    def handle_in_maintenance(self, **options):
+        with audit_maintenance(using=options["database"]):
+            return handle(self, **options)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flush.Command, "handle", handle_in_maintenance)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """LocaleMiddleware leaves a request's language active in the thread: start and end each test in Chinese."""

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
@@ -30,11 +31,14 @@ class AuditEvent(models.Model):
     """One recorded change: who (a user, or a named system actor such as a command), when, what, before/after.
 
     ``project_id`` is kept without a foreign-key constraint so a deleted project's history survives it.
-    Events are append-only: there is no page, endpoint or model method that edits or deletes them.
+    Events are append-only: there is no page, endpoint or model method that edits or deletes them, and the database
+    refuses UPDATE and DELETE (triggers, migration 0003). They form a hash chain (``prev_hash``, ``chain_hash``;
+    audit/chain.py) that ``kaigong audit verify`` walks; only ``services.record_event``/``record_events`` write them.
     """
 
     action = models.CharField(_("操作"), max_length=20, choices=AuditAction.choices)
-    occurred_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Set by the writer, not on save, so the chain hash covers the time that is stored.
+    occurred_at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -60,6 +64,13 @@ class AuditEvent(models.Model):
         _("步骤"), max_length=40, blank=True, help_text=_("事件的步骤代码(各应用登记,见 audit/events.py)")
     )
     note = models.CharField(_("说明"), max_length=500, blank=True)
+    recorded_actor_id = models.BigIntegerField(
+        _("操作人编号"), null=True, blank=True, editable=False, help_text=_("记录时操作人的编号,删除该用户后仍保留")
+    )
+    prev_hash = models.CharField(_("前一事件哈希"), max_length=64, blank=True, editable=False)
+    chain_hash = models.CharField(
+        _("链哈希"), max_length=64, editable=False, help_text=_("本事件内容与前一事件哈希的 SHA-256")
+    )
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -73,6 +84,10 @@ class AuditEvent(models.Model):
             models.Index(fields=["action", "-occurred_at"], name="audit_action_time_idx"),
             models.Index(fields=["code", "-occurred_at"], name="audit_code_time_idx"),
         ]
+        constraints = [
+            # One chain: no two events link to the same predecessor, whatever writes them.
+            models.UniqueConstraint(fields=["prev_hash"], name="audit_auditevent_one_successor"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
@@ -80,6 +95,8 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ImmutableError("audit events cannot be changed")
+        if not self.chain_hash:
+            raise ImmutableError("audit events are written by kaigong.audit.services.record_event, which chains them")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
