@@ -19,12 +19,13 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # Install, migrate, load the demo city (idempotent), then serve with gunicorn + whitenoise, DEBUG off,
-# with the background-task worker (large ledger imports) beside it.
+# with the background-task worker (large ledger imports) beside it; KAIGONG_DEMO=1 lets the demo users keep the published
+# demo password (elsewhere a login with it must change it first).
 demo: install
 	$(BIN)/kaigong migrate --noinput
 	$(BIN)/kaigong collectstatic --noinput -v0
 	$(BIN)/kaigong load-demo --host '$(HOST)' --port '$(PORT)'
-	$(MAKE) --no-print-directory serve
+	KAIGONG_DEMO=1 $(MAKE) --no-print-directory serve
 
 # gunicorn in front; beside it the task worker and a daily refresh of the approval clocks, lights and plan forecasts.
 serve:

@@ -41,6 +41,14 @@ def _flush_may_empty_the_audit_log():
 
 
 @pytest.fixture(autouse=True)
+def _demo_city_logins(settings):
+    """The suite logs in to the demo city with its published password, as `make demo` does (KAIGONG_DEMO=1); the
+    tests of the forced password change turn this off. Failed logins (axes) live in the database, so each test's
+    rollback or flush forgets them: no test is locked out by another."""
+    settings.KAIGONG_DEMO = True
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """LocaleMiddleware leaves a request's language active in the thread: start and end each test in Chinese."""
     translation.deactivate()

@@ -2,9 +2,13 @@
 
 Variables: DATABASE_URL (default: SQLite file in KAIGONG_DATA_DIR), SECRET_KEY, DEBUG, ALLOWED_HOSTS,
 CSRF_TRUSTED_ORIGINS, KAIGONG_DATA_DIR (SQLite file, uploads), SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS,
-SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE, TASKS_IMMEDIATE (run background tasks inline: tests, CLI).
+SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE, TASKS_IMMEDIATE (run background tasks inline: tests, CLI),
+KAIGONG_LOGIN_FAILURE_LIMIT, KAIGONG_LOCKOUT_MINUTES, KAIGONG_SESSION_IDLE_MINUTES, KAIGONG_SESSION_MAX_HOURS,
+KAIGONG_TOKEN_HOURS, KAIGONG_PASSWORD_MIN_LENGTH, AXES_ENABLED, KAIGONG_DEMO (the demo city: its published password
+may be kept).
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -35,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",  # login failures per account and per address, temporary lockout (before the apps that listen to it)
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -62,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kaigong.core.middleware.ServiceErrorMiddleware",
+    "kaigong.accounts.middleware.SessionLimitMiddleware",
+    "kaigong.accounts.middleware.DemoPasswordMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the answer (AXES_LOCKOUT_CALLABLE)
 ]
 
 ROOT_URLCONF = "kaigong.urls"
@@ -107,11 +115,46 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("KAIGONG_PASSWORD_MIN_LENGTH", default=10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "kaigong.accounts.validators.CharacterClassValidator"},
 ]
+# The demo city (`make demo`): its users may keep the known demo password. Elsewhere (DEBUG off) whoever logs in
+# with it is sent to change it first.
+KAIGONG_DEMO = env.bool("KAIGONG_DEMO", default=False)
+
+# Login throttling (等保 身份鉴别): after KAIGONG_LOGIN_FAILURE_LIMIT failures for one account, or from one address,
+# both are refused for KAIGONG_LOCKOUT_MINUTES, on the login page and on /api/auth/token/ alike; the office unlocks
+# earlier (`kaigong unlock USERNAME`). Failures, lockouts and unlocks are audit events (accounts/lockout.py).
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("KAIGONG_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("KAIGONG_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lockout lasts its minutes from the last counted failure
+AXES_LOCKOUT_CALLABLE = "kaigong.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "kaigong.accounts.lockout.client_address"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_DISABLE_ACCESS_LOG = True  # logins are audit events already
+AXES_ENABLE_ADMIN = False  # unlocking goes through accounts.services.unlock_account, which audits it
+AXES_VERBOSE = False
+
+# Sessions (等保 身份鉴别): end with the browser, after KAIGONG_SESSION_IDLE_MINUTES without a request, and
+# KAIGONG_SESSION_MAX_HOURS after the login whatever happens (accounts/middleware.py SessionLimitMiddleware, which
+# also renews the idle deadline: at most one session write a minute, not one per request).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = env.int("KAIGONG_SESSION_IDLE_MINUTES", default=30) * 60
+KAIGONG_SESSION_MAX_AGE = env.int("KAIGONG_SESSION_MAX_HOURS", default=12) * 3600
+# API tokens expire KAIGONG_TOKEN_HOURS after they are issued; each POST /api/auth/token/ issues a new one, and a
+# password or role change revokes them all (accounts/tokens.py).
+KAIGONG_TOKEN_MAX_AGE = env.int("KAIGONG_TOKEN_HOURS", default=12) * 3600
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "projects:overview"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -159,7 +202,7 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "kaigong.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

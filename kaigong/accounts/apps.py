@@ -8,3 +8,13 @@ class AccountsConfig(AppConfig):
     name = "kaigong.accounts"
     label = "accounts"
     verbose_name = _("账户与单位")
+
+    def ready(self):
+        from kaigong.accounts import lockout, middleware, tokens
+        from kaigong.accounts.choices import AccountEvent
+        from kaigong.audit.events import register_event_codes
+
+        register_event_codes(AccountEvent)
+        lockout.connect_signals()
+        tokens.connect_signals()
+        middleware.connect_signals()

@@ -23,3 +23,18 @@ class OrganizationKind(models.TextChoices):
     ENTERPRISE = "enterprise", _("企业")
     INVESTOR = "investor", _("投资方")
     INSTITUTION = "institution", _("事业单位/机关")
+
+
+class AccountEvent(models.TextChoices):
+    """The steps of a person's access the audit log records (AuditEvent.code, registered with kaigong.audit.events):
+    logins and logouts, failed logins and lockouts (with the username typed and the address in the note), unlocks,
+    API tokens issued and credentials revoked."""
+
+    LOGIN = "login", _("登录")
+    LOGOUT = "logout", _("退出登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOCKED_OUT = "locked_out", _("登录已锁定")
+    UNLOCKED = "unlocked", _("解除登录锁定")
+    TOKEN_ISSUED = "token_issued", _("签发 API 令牌")
+    CREDENTIALS_REVOKED = "credentials_revoked", _("撤销令牌和会话")
+    PASSWORD_CHANGED = "password_changed", _("修改密码")

@@ -1,49 +1,79 @@
-"""Log in and log out (Django's auth views with Kaigong's templates); the office's list of organizations.
+"""Log in, log out and change one's password (Django's auth views with Kaigong's templates, audited); the office's
+list of organizations and its unlocking of accounts locked by failed logins.
 The 字典别名 pages (the aliases of categories, levels and departments) are the projects app's."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kaigong.accounts import services
+from kaigong.accounts.choices import AccountEvent
 from kaigong.accounts.filters import OrganizationFilterSet
-from kaigong.accounts.forms import OrganizationForm
+from kaigong.accounts.forms import KaigongPasswordChangeForm, LoginForm, OrganizationForm
+from kaigong.accounts.lockout import client_address, record_access_event
+from kaigong.accounts.middleware import MUST_CHANGE_PASSWORD
 from kaigong.accounts.models import Organization
-from kaigong.accounts.selectors import list_organizations
+from kaigong.accounts.passwords import demo_password_allowed, is_demo_password
+from kaigong.accounts.selectors import list_lockouts, list_organizations
+from kaigong.core.exceptions import KaigongError
 
 PAGE_SIZE = 50
 
 
-class LoginForm(AuthenticationForm):
-    error_messages = {
-        "invalid_login": _("用户名或密码不正确。"),
-        "inactive": _("该账号已停用。"),
-    }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["username"].label = _("用户名")
-        self.fields["password"].label = _("密码")
-        self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
-        self.fields["password"].widget = forms.PasswordInput(attrs={"autocomplete": "current-password"})
-
-
 class LoginView(auth_views.LoginView):
+    """Log in (failures counted and locked out by axes: accounts/lockout.py). A login is an audit event; whoever
+    logs in with the demo city's published password outside the demo must change it first."""
+
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.get_user()
+        record_access_event(code=AccountEvent.LOGIN, user=user, actor=user, note=_address_note(self.request))
+        if is_demo_password(form.cleaned_data.get("password", "")) and not demo_password_allowed():
+            self.request.session[MUST_CHANGE_PASSWORD] = True
+            return redirect("accounts:password-change")
+        return response
+
 
 class LogoutView(auth_views.LogoutView):
-    """POST only (Django's default): a link cannot log anyone out."""
+    """POST only (Django's default): a link cannot log anyone out. A logout is an audit event."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            user = request.user
+            record_access_event(code=AccountEvent.LOGOUT, user=user, actor=user, note=_address_note(request))
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password (the old one, the new one twice, AUTH_PASSWORD_VALIDATORS). The user's API tokens
+    and other sessions end with the old password (accounts/tokens.py); this session goes on."""
+
+    template_name = "accounts/password_change.html"
+    form_class = KaigongPasswordChangeForm
+    success_url = reverse_lazy("projects:overview")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        self.request.session.pop(MUST_CHANGE_PASSWORD, None)
+        user = self.request.user
+        record_access_event(code=AccountEvent.PASSWORD_CHANGED, user=user, actor=user)
+        messages.success(self.request, _("密码已修改。"))
+        return response
+
+
+def _address_note(request) -> str:
+    return client_address(request) or ""
 
 
 def _require_office(user) -> None:
@@ -88,3 +118,26 @@ def organization_edit(request, pk: int):
         messages.success(request, _("已保存“%(name)s”。") % {"name": organization.name})
         return redirect(f"{reverse('accounts:organization-list')}?missing_credit_code=true")
     return render(request, "accounts/organization_form.html", {"form": form, "organization": organization})
+
+
+@login_required
+@require_GET
+def lockout_list(request):
+    """The accounts and addresses locked out by failed logins now, for the office to unlock one it trusts."""
+    _require_office(request.user)
+    return render(request, "accounts/lockout_list.html", {"lockouts": list_lockouts()})
+
+
+@login_required
+@require_http_methods(["POST"])
+def lockout_unlock(request):
+    """Unlock one account or address (accounts.services.unlock_account, audited)."""
+    _require_office(request.user)
+    username, address = request.POST.get("username", "").strip(), request.POST.get("address", "").strip()
+    try:
+        services.unlock_account(username=username, address=address, actor=request.user)
+    except KaigongError as exc:
+        messages.error(request, exc.message_active)
+    else:
+        messages.success(request, _("已解锁“%(who)s”。") % {"who": username or address})
+    return redirect("accounts:lockout-list")

@@ -28,6 +28,7 @@ from django.db import transaction
 from kaigong.accounts import services as accounts_services
 from kaigong.accounts.choices import Role
 from kaigong.accounts.models import Department, Organization, User
+from kaigong.accounts.passwords import DEMO_PASSWORD  # published: refused outside the demo (accounts.middleware)
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import record_event
 from kaigong.core.codes import credit_code_check_char
@@ -37,7 +38,6 @@ from kaigong.projects.models import Category, GroundbreakingBatch, Level, Projec
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "demo_city.json"
 ACTOR_LABEL = "命令 load-demo"
-DEMO_PASSWORD = "kaigong-demo-2024"
 SEED = 141081
 
 # username, role, display name, department key, organization key

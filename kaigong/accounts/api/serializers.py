@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
+from kaigong.accounts.lockout import AccountLockedError
 from kaigong.accounts.models import Department, Organization
 from kaigong.core.codes import normalize_credit_code, validate_credit_code
 
@@ -73,7 +74,13 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(label=_("密码"), style={"input_type": "password"}, trim_whitespace=False)
 
     def validate(self, attrs):
-        user = authenticate(request=self.context.get("request"), username=attrs["username"], password=attrs["password"])
+        request = self.context.get("request")
+        # Django's request, not DRF's wrapper: axes marks it when the account or address is locked out, and its
+        # middleware turns the mark into the lockout answer (accounts/lockout.py).
+        http_request = getattr(request, "_request", request)
+        user = authenticate(request=http_request, username=attrs["username"], password=attrs["password"])
+        if user is None and getattr(http_request, "axes_locked_out", False):
+            raise AccountLockedError()
         if user is None or not user.is_active:
             raise serializers.ValidationError(_("用户名或密码不正确"), code="authorization")
         attrs["user"] = user
@@ -82,5 +89,6 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text=_('在请求头中发送: "Authorization: Token <token>"'))
+    expires = serializers.DateTimeField(help_text=_("令牌的失效时间"))
     username = serializers.CharField()
     role = serializers.CharField()

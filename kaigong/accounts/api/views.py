@@ -3,10 +3,13 @@
 Writes go through kaigong.accounts.services (create_organization/update_organization), which audit them.
 """
 
+import datetime as dt
+
+from django.conf import settings
+from django.utils.translation import gettext_noop
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,8 +23,11 @@ from kaigong.accounts.api.serializers import (
 )
 from kaigong.accounts.filters import OrganizationFilterSet
 from kaigong.accounts.models import Department, Organization
+from kaigong.accounts.passwords import demo_password_allowed, is_demo_password
 from kaigong.accounts.selectors import list_organizations
-from kaigong.core.api import error_responses
+from kaigong.accounts.tokens import ExpiringTokenAuthentication
+from kaigong.core.api import ErrorSerializer, error_responses
+from kaigong.core.exceptions import KaigongError
 
 READ_ERRORS = error_responses(401, 403)
 DETAIL_ERRORS = error_responses(401, 403, 404)
@@ -108,23 +114,64 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends: list = []
 
 
-class TokenView(APIView):
-    """Exchange a username and password for an API token (the same token on every call)."""
+class PasswordChangeRequiredError(KaigongError):
+    code = "password_change_required"
+    status = 403
 
-    authentication_classes: list = []
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token. Each call issues a new token (the previous one stops
+    working); a token expires KAIGONG_TOKEN_MAX_AGE after it is issued; DELETE revokes the caller's tokens."""
+
     permission_classes = [AllowAny]
     serializer_class = TokenRequestSerializer
 
+    def _revoking(self) -> bool:
+        request = getattr(self, "request", None)  # None while the OpenAPI schema is generated
+        return request is None or request.method == "DELETE"
+
+    def get_authenticators(self):
+        # Getting a token needs no credentials but the password (a stale token in the header must not stop it);
+        # revoking one needs the token itself.
+        return [ExpiringTokenAuthentication()] if self._revoking() else []
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self._revoking() else super().get_permissions()
+
     @extend_schema(
         summary="Get an API token",
-        description='Send the token on later requests as the header "Authorization: Token <token>".',
+        description=(
+            'Send the token on later requests as the header "Authorization: Token <token>". Each call issues a new '
+            "token and the previous one stops working; a token expires after `expires` (12 hours by default) and "
+            "when the user's password or role changes. Too many failed attempts for an account or from an address "
+            "lock both out for a while (429, code `locked_out`)."
+        ),
         request=TokenRequestSerializer,
-        responses={200: TokenSerializer, **error_responses(400)},
+        responses={
+            200: TokenSerializer,
+            **error_responses(400),
+            403: OpenApiResponse(ErrorSerializer, description="The demo password must be changed first"),
+            429: OpenApiResponse(ErrorSerializer, description="Locked out after too many failed logins"),
+        },
         auth=[],
     )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response(TokenSerializer({"token": token.key, "username": user.username, "role": user.role}).data)
+        if is_demo_password(serializer.validated_data["password"]) and not demo_password_allowed():
+            raise PasswordChangeRequiredError(gettext_noop("您仍在使用公开的演示密码，请先登录网页修改密码。"))
+        token = services.issue_token(user=user)
+        expires = token.created + dt.timedelta(seconds=settings.KAIGONG_TOKEN_MAX_AGE)
+        data = {"token": token.key, "username": user.username, "role": user.role, "expires": expires}
+        return Response(TokenSerializer(data).data)
+
+    @extend_schema(
+        summary="Revoke my API tokens",
+        description="The token sent (and any other of the caller's) stops working at once.",
+        request=None,
+        responses={204: None, **error_responses(401)},
+    )
+    def delete(self, request):
+        services.revoke_tokens(user=request.user, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
