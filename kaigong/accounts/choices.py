@@ -32,6 +32,7 @@ class AccountEvent(models.TextChoices):
 
     LOGIN = "login", _("登录")
     LOGOUT = "logout", _("退出登录")
+    SESSION_EXPIRED = "session_expired", _("登录超过最长时间，已退出")
     LOGIN_FAILED = "login_failed", _("登录失败")
     LOCKED_OUT = "locked_out", _("登录已锁定")
     UNLOCKED = "unlocked", _("解除登录锁定")

@@ -8,8 +8,7 @@ error shape, code ``locked_out``) and writes the audit events of failed logins a
 ``accounts.services.unlock_account``.
 """
 
-import logging
-
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_login_failed
@@ -24,8 +23,6 @@ from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import record_event
 from kaigong.core.exceptions import KaigongError
 
-logger = logging.getLogger(__name__)
-
 LOCKED_OUT = gettext_noop("登录失败次数过多，该账号或地址已被锁定，请 %(minutes)s 分钟后再试，或请项目办解锁。")
 
 
@@ -37,6 +34,17 @@ class AccountLockedError(KaigongError):
 
     def __init__(self):
         super().__init__(LOCKED_OUT, params={"minutes": lockout_minutes()})
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """Axes' backend (AUTHENTICATION_BACKENDS, first): refuses a locked-out account or address before any password
+    is checked. A call without a request is no login over HTTP (the test client's ``login()``, a script): there is
+    no address to count, so it is left to the next backend instead of failing."""
+
+    def authenticate(self, request=None, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 def lockout_minutes() -> int:

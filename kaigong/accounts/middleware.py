@@ -57,7 +57,7 @@ class SessionLimitMiddleware:
 
     def _expire(self, request):
         user = request.user
-        record_access_event(code=AccountEvent.LOGOUT, user=user, actor=user, note="session max age")
+        record_access_event(code=AccountEvent.SESSION_EXPIRED, user=user, actor=user)
         logout(request)
         if request.path.startswith("/api/"):
             return self.get_response(request)  # answered as anyone not logged in: 401/403 in the error shape

@@ -103,7 +103,5 @@ def revoke_tokens(*, user: User, actor=None) -> int:
     """Delete a user's API tokens (the API's logout). Returns how many were deleted."""
     deleted, _detail = Token.objects.filter(user=user).delete()
     if deleted:
-        record_event(
-            action=AuditAction.UPDATE, actor=actor, obj=user, code=AccountEvent.CREDENTIALS_REVOKED, note="tokens"
-        )
+        record_event(action=AuditAction.UPDATE, actor=actor, obj=user, code=AccountEvent.CREDENTIALS_REVOKED)
     return deleted

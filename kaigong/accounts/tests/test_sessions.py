@@ -92,7 +92,7 @@ def test_a_session_older_than_the_absolute_limit_is_logged_out(client, person):
     page = client.get(response["Location"]).content.decode()
     assert "请重新登录" in page
     assert client.get(OVERVIEW).status_code == 302  # the session is gone, not just this answer
-    assert AuditEvent.objects.filter(code=AccountEvent.LOGOUT, actor=person).exists()
+    assert AuditEvent.objects.filter(code=AccountEvent.SESSION_EXPIRED, actor=person).exists()
 
 
 def test_an_old_session_on_the_api_answers_as_not_logged_in(client, person):
