@@ -97,6 +97,7 @@ GATES = {
     "projects:dictionary-edit": {Role.ADMIN, Role.OFFICE},
     "accounts:organization-list": {Role.ADMIN, Role.OFFICE},
     "accounts:organization-edit": {Role.ADMIN, Role.OFFICE},
+    "accounts:lockout-list": {Role.ADMIN, Role.OFFICE},
     "projects:ledger-template": {Role.ADMIN, Role.OFFICE},
 }
 
