@@ -11,10 +11,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from kaigong.accounts import lockout, middleware, tokens
-        from kaigong.accounts.choices import AccountEvent
+        from kaigong.accounts.choices import AccountEvent, UserEvent
         from kaigong.audit.events import register_event_codes
 
-        register_event_codes(AccountEvent)
+        register_event_codes(AccountEvent, UserEvent)
         lockout.connect_signals()
         tokens.connect_signals()
         middleware.connect_signals()

@@ -26,9 +26,10 @@ class OrganizationKind(models.TextChoices):
 
 
 class AccountEvent(models.TextChoices):
-    """The steps of a person's access the audit log records (AuditEvent.code, registered with kaigong.audit.events):
-    logins and logouts, failed logins and lockouts (with the username typed and the address in the note), unlocks,
-    API tokens issued and credentials revoked."""
+    """The steps of a person's access the audit log records (AuditEvent.code, registered with kaigong.audit.events),
+    all with the action 登录与访问 (AuditAction.ACCESS): logins and logouts, failed logins and lockouts (with the
+    username typed and the address in the note), unlocks, API tokens issued, credentials revoked, passwords changed
+    by their owner or set by the administrator."""
 
     LOGIN = "login", _("登录")
     LOGOUT = "logout", _("退出登录")
@@ -39,3 +40,15 @@ class AccountEvent(models.TextChoices):
     TOKEN_ISSUED = "token_issued", _("签发 API 令牌")
     CREDENTIALS_REVOKED = "credentials_revoked", _("撤销令牌和会话")
     PASSWORD_CHANGED = "password_changed", _("修改密码")
+    PASSWORD_SET = "password_set", _("管理员设置密码")
+
+
+class UserEvent(models.TextChoices):
+    """The steps of a user account's life (AuditEvent.code): created (action 新建), and changed (action 修改) in
+    what the user may do (role, administrator and staff flags, groups, permissions) or in being active. Other
+    changes to the account (name, department, phone …) are plain 修改 events without a step."""
+
+    CREATED = "user_created", _("新建用户")
+    ROLE_CHANGED = "role_changed", _("变更角色或权限")
+    DEACTIVATED = "user_deactivated", _("停用账号")
+    ACTIVATED = "user_activated", _("启用账号")

@@ -90,7 +90,7 @@ def _account(username):
 def record_access_event(*, code: str, user=None, actor=None, note: str = "") -> None:
     """One audit event about a person's access (login, failure, lockout …), about their account when it exists."""
     with transaction.atomic():
-        record_event(action=AuditAction.UPDATE, actor=actor, obj=user, code=code, note=note)
+        record_event(action=AuditAction.ACCESS, actor=actor, obj=user, code=code, note=note)
 
 
 def _on_login_failed(sender, credentials, request=None, **kwargs):

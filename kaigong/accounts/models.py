@@ -131,6 +131,11 @@ class User(AbstractUser):
         return self.is_superuser or self.role == Role.ADMIN
 
     @property
+    def can_configure(self) -> bool:
+        """Users, departments, categories and levels: what the admin site (/admin/) edits, through the services."""
+        return self.is_kaigong_admin
+
+    @property
     def sees_everything(self) -> bool:
         return self.is_kaigong_admin or self.role in (Role.OFFICE, Role.LEADER)
 

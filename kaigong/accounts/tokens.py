@@ -79,7 +79,7 @@ def _revoke_on_change(sender, instance, created=False, raw=False, **kwargs):
         if not (tokens or sessions):
             return
         record_event(
-            action=AuditAction.UPDATE,
+            action=AuditAction.ACCESS,
             obj=instance,
             code=AccountEvent.CREDENTIALS_REVOKED,
             note=f"{'+'.join(changed)}: tokens {tokens}, sessions {sessions}",

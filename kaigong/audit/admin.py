@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from kaigong.audit.models import AuditEvent
+from kaigong.core.admin import AdministratorOnlyAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(AdministratorOnlyAdmin, admin.ModelAdmin):
     """Strictly read-only: audit events cannot be added, changed or deleted from the admin."""
 
     list_display = ["occurred_at", "action", "actor_display", "object_repr", "project_id"]

@@ -1,8 +1,12 @@
-"""Admin for the dictionaries (categories, levels, with the aliases the importer matches). Projects, stage changes
-and batches are shown read-only: their changes go through the pages and services so they are versioned and audited."""
+"""Admin for the dictionaries (categories, levels, with the aliases the importer matches), saved through the
+services: each change is audited, and a renamed entry keeps its former name as an alias so the ledgers that still
+use it go on importing. Projects, stage changes and batches are shown read-only: their changes go through the
+pages and services so they are versioned and audited."""
 
 from django.contrib import admin
 
+from kaigong.core.admin import AdministratorOnlyAdmin, form_data
+from kaigong.projects import services
 from kaigong.projects.models import (
     BatchMembership,
     Category,
@@ -14,21 +18,36 @@ from kaigong.projects.models import (
 )
 
 
+class DictionaryAdmin(AdministratorOnlyAdmin, admin.ModelAdmin):
+    """A category or level: created, changed (on its page or in the list) and deleted through the services."""
+
+    def save_model(self, request, obj, form, change):
+        data = form_data(self.model, form)
+        if change:
+            entry = self.model.objects.get(pk=obj.pk)
+            services.update_dictionary_entry(entry=entry, data=data, actor=request.user)
+        else:
+            obj.pk = services.create_dictionary_entry(model=self.model, data=data, actor=request.user).pk
+
+    def delete_model(self, request, obj):
+        services.delete_dictionary_entry(entry=obj, actor=request.user)
+
+
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(DictionaryAdmin):
     list_display = ["name", "code", "aliases", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
     search_fields = ["name", "code", "aliases"]
 
 
 @admin.register(Level)
-class LevelAdmin(admin.ModelAdmin):
+class LevelAdmin(DictionaryAdmin):
     list_display = ["name", "code", "aliases", "sort_order"]
     list_editable = ["sort_order"]
     search_fields = ["name", "code", "aliases"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AdministratorOnlyAdmin, admin.ModelAdmin):
     actions = None
 
     def has_add_permission(self, request, obj=None):
