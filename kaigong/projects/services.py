@@ -273,7 +273,7 @@ DICTIONARY_AUDIT_FIELDS = {
 
 def _check_can_configure(actor) -> None:
     if actor is not None and not actor.can_configure:
-        raise PermissionDeniedError(gettext_noop("只有系统管理员可以管理用户、部门和字典"))
+        raise PermissionDeniedError(gettext_noop("只有系统管理员可以管理用户、部门和字典，如需修改请联系系统管理员。"))
 
 
 @transaction.atomic

@@ -100,6 +100,12 @@ def test_a_role_change_in_the_admin_is_audited_and_ends_the_users_tokens_and_ses
     [revoked] = events(leader, code=AccountEvent.CREDENTIALS_REVOKED)
     assert (revoked.action, revoked.actor, revoked.note) == ("access", admin, "tokens 1, sessions 1")
     assert not events(leader, code="", action="update")  # nothing else changed, no other event
+    page = admin_client.get(reverse("audit:log"), {"code": UserEvent.ROLE_CHANGED})
+    [row] = page.context["page_obj"].object_list
+    assert row.pk == changed.pk
+    text = page.content.decode()
+    assert "变更角色或权限" in text
+    assert '<span class="before">领导</span> → <span class="after">系统管理员</span>' in text
 
 
 def test_privileges_given_in_the_admin_are_a_role_change(admin_client, users):
