@@ -1,8 +1,11 @@
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from kaigong.accounts.choices import DepartmentKind, OrganizationKind, Role
+from kaigong.accounts.choices import DepartmentKind, OrganizationKind, Role, UserEvent
+from kaigong.audit.choices import AuditAction
+from kaigong.audit.services import record_event
 from kaigong.core.codes import normalize_credit_code, validate_credit_code
 from kaigong.core.dictionaries import clean_aliases, split_aliases
 
@@ -83,6 +86,27 @@ class Organization(models.Model):
         return not self.credit_code
 
 
+class UserManager(DjangoUserManager):
+    """Django's ``createsuperuser`` and scripts create accounts with ``create_user`` / ``create_superuser``: each is
+    a 新建用户 event in the creation's transaction, as ``accounts.services.create_user`` (the admin's) records it."""
+
+    def _create_user(self, username, email, password, **extra_fields):
+        with transaction.atomic(using=self._db):
+            user = super()._create_user(username, email, password, **extra_fields)
+            given = {name: getattr(user, name) for name in ("username", "email", "role", "is_staff", "is_superuser")}
+            record_event(
+                action=AuditAction.CREATE,
+                obj=user,
+                code=UserEvent.CREATED,
+                changes={name: [None, value] for name, value in given.items() if value not in ("", False)},
+            )
+        return user
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)  # the role that says what the account is for
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person who logs in. Department officers belong to a department, enterprise users to an organization."""
 
@@ -105,6 +129,8 @@ class User(AbstractUser):
         related_name="users",
     )
     phone = models.CharField(_("电话"), max_length=30, blank=True)
+
+    objects = UserManager()
 
     class Meta:
         verbose_name = _("用户")

@@ -413,3 +413,20 @@ def test_the_account_services_refuse_anyone_but_the_administrator(users, role, d
         services.update_department(department=department, data={"name": "改名"}, actor=actor)
     assert User.objects.get(pk=users[Role.LEADER].pk).role == Role.LEADER
     assert Department.objects.get(pk=department.pk).name == "侯马市发展和改革局"
+
+
+def test_an_account_created_by_createsuperuser_is_an_event(db, monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", GOOD_PASSWORD)
+
+    call_command("createsuperuser", "--noinput", "--username", "root", "--email", "root@example.org", stdout=StringIO())
+
+    root = User.objects.get(username="root")
+    [created] = events(root)
+    assert (created.action, created.code, created.actor_display) == ("create", UserEvent.CREATED, "系统")
+    assert created.changes == {
+        "username": [None, "root"],
+        "email": [None, "root@example.org"],
+        "role": [None, "admin"],
+        "is_staff": [None, True],
+        "is_superuser": [None, True],
+    }
