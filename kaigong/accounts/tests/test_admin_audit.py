@@ -396,6 +396,9 @@ def test_a_staff_account_of_another_role_sees_nothing_in_the_admin(client, users
     assert client.get(change_url(leader)).status_code == 403
     assert client.post(change_url(leader), {"username": "leader", "role": Role.ADMIN}).status_code == 403
     assert client.post(change_url(department), {"name": "改名"}).status_code == 403
+    password = {"usable_password": "true", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD}
+    assert client.post(reverse("admin:auth_user_password_change", args=[leader.pk]), password).status_code == 403
+    assert not User.objects.get(pk=leader.pk).check_password(GOOD_PASSWORD)
     leader.refresh_from_db()
     department.refresh_from_db()
     assert leader.role == Role.LEADER and department.name == "侯马市发展和改革局"
@@ -430,3 +433,24 @@ def test_an_account_created_by_createsuperuser_is_an_event(db, monkeypatch):
         "is_staff": [None, True],
         "is_superuser": [None, True],
     }
+
+
+@pytest.mark.parametrize(
+    ("add", "data", "model"),
+    [
+        (
+            "admin:accounts_department_add",
+            {"name": "侯马市数据局", "short_name": "数据局", "kind": "government"},
+            Department,
+        ),
+        ("admin:projects_level_add", {"name": "省级", "code": "provincial"}, Level),
+    ],
+)
+def test_a_department_or_level_added_in_the_admin_is_an_event(admin_client, users, add, data, model):
+    response = admin_client.post(reverse(add), {**data, "sort_order": "100", "aliases": ""})
+
+    assert response.status_code == 302
+    entry = model.objects.get(name=data["name"])
+    [created] = events(entry)
+    assert (created.action, created.actor) == ("create", users[Role.ADMIN])
+    assert created.changes["name"] == [None, data["name"]] and created.changes["sort_order"] == [None, 100]
