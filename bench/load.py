@@ -187,12 +187,14 @@ class Stats:
         self.conflicts = 0
         self.saves: list[dict] = []
         self.recording = False  # requests of the timed window only (logins have their own kind)
+        self.events: list[tuple[float, float, str]] = []  # (start, end) on the monotonic clock, kind
 
-    def add(self, kind: str, ms: float, *, always: bool = False) -> None:
+    def add(self, kind: str, ms: float, *, started: float, always: bool = False) -> None:
         if self.recording or always:
             with self.lock:
                 self.timings[kind].append(ms)
                 self.counts[kind] += 1
+                self.events.append((started, started + ms / 1000, kind))
 
     def error(self, text: str) -> None:
         with self.lock:
@@ -218,6 +220,7 @@ class Browser:
         if self.token:
             headers["Authorization"] = f"Token {self.token}"
         start = time.perf_counter()
+        started = time.monotonic()
         try:
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
             conn.request(method, path, body=body, headers=headers)
@@ -241,7 +244,7 @@ class Browser:
             self.stats.error(f"{self.username} {method} {path}: HTTP {response.status} {text[:160]}")
         elif response.status in (301, 302) and "/accounts/login" in response_headers.get("location", ""):
             self.stats.error(f"{self.username} {method} {path}: sent to the login page")
-        self.stats.add(kind, ms, always=always)
+        self.stats.add(kind, ms, started=started, always=always)
         return response.status, data, response_headers
 
     def get(self, path, kind, **kwargs):
@@ -436,6 +439,7 @@ class Importer(threading.Thread):
 
     def __init__(self, browser: Browser, sheet: Path, start_after: float):
         super().__init__(daemon=True)
+        self.phases: dict[str, float] = {}
         self.browser = browser
         self.sheet = sheet
         self.start_after = start_after
@@ -483,6 +487,7 @@ class Importer(threading.Thread):
     def run(self):
         time.sleep(self.start_after)
         started = time.monotonic()
+        self.phases = {"upload": started}
         pk = self.upload()
         if pk is None:
             self.result = {"status": "upload refused"}
@@ -492,11 +497,13 @@ class Importer(threading.Thread):
             self.result["status"] = "check did not finish in 10 minutes"
             return
         self.result["check_s"] = round(time.monotonic() - started, 1)
+        self.phases["confirm"] = time.monotonic()
         self.browser.post_form(f"/ledger/import/{pk}/confirm/", {}, "import confirm")
         self.result["status"] = "importing"
         if not self.follow(pk, 900):
             self.result["status"] = "import did not finish in 15 minutes"
             return
+        self.phases["done"] = time.monotonic()
         self.result["status"] = "finished"
         self.result["total_s"] = round(time.monotonic() - started, 1)
 
@@ -661,7 +668,8 @@ def run(args) -> dict:
         busy0, total0 = machine_jiffies()
         window_start = time.perf_counter()
         stats.recording = True
-        deadline_box[0] = time.monotonic() + args.seconds
+        origin = time.monotonic()
+        deadline_box[0] = origin + args.seconds
         importer.start()
         for thread in threads:
             thread.join()
@@ -706,6 +714,8 @@ def run(args) -> dict:
     result["requests"] = sum(stats.counts.values())
     result["window_requests"] = sum(stats.counts[k] for k in window_kinds)
     result["throughput_rps"] = round(result["window_requests"] / result["window_s"], 1)
+    kaigong_cpu = sum(result["cpu_s"][k] for k in ("server", "task worker", "database"))
+    result["cpu_ms_per_request"] = round(1000 * kaigong_cpu / max(1, result["window_requests"]), 1)
     result["errors"] = stats.error_count
     result["error_samples"] = stats.errors
     result["conflicts_409"] = stats.conflicts
@@ -720,8 +730,39 @@ def run(args) -> dict:
         }
         for kind, values in sorted(timed.items(), key=lambda item: -len(item[1]))
     }
+    result.update(timeline(stats.events, set(window_kinds), origin, importer.phases))
     result["total_s"] = round(time.perf_counter() - t0, 1)
     return result
+
+
+def summary(values: list[float]) -> dict:
+    if not values:
+        return {"n": 0}
+    return {"n": len(values), "p50": round(pct(values, 50)), "p95": round(pct(values, 95)), "max": round(max(values))}
+
+
+def timeline(events: list, kinds: set, origin: float, phases: dict) -> dict:
+    """Page timings by when they started: every 10 s of the window, and before / during the import's phases."""
+    pages = [(start - origin, (end - start) * 1000) for start, end, kind in events if kind in kinds]
+    buckets = defaultdict(list)
+    for at, ms in pages:
+        buckets[int(at // 10) * 10].append(ms)
+    upload = phases.get("upload", float("inf")) - origin
+    confirm = phases.get("confirm", float("inf")) - origin
+    done = phases.get("done", float("inf")) - origin
+    during = {"no import running": [], "import checked by the worker": [], "import written by the worker": []}
+    for at, ms in pages:
+        if upload <= at < confirm:
+            during["import checked by the worker"].append(ms)
+        elif confirm <= at < done:
+            during["import written by the worker"].append(ms)
+        else:
+            during["no import running"].append(ms)
+    return {
+        "timeline": {f"{at}-{at + 10} s": summary(values) for at, values in sorted(buckets.items())},
+        "import_phases_s": {k: round(v - origin, 1) for k, v in phases.items()},
+        "pages_by_import_phase": {k: summary(v) for k, v in during.items()},
+    }
 
 
 def markdown(r: dict) -> str:
@@ -740,13 +781,26 @@ def markdown(r: dict) -> str:
         f"- {sum(r['users'].values())} logins at once: {r['login_all_s']} s; "
         f"load average before/after: {r['load_before']} / {r['load_after']}; "
         f"machine busy {r['machine_busy_pct']}% of {r['machine']['cores']} cores",
-        "- CPU s in the window: " + ", ".join(f"{k} {v}" for k, v in r["cpu_s"].items()),
+        "- CPU s in the window: " + ", ".join(f"{k} {v}" for k, v in r["cpu_s"].items()) + "; Kaigong's CPU "
+        f"(server, task worker, database) per request: {r['cpu_ms_per_request']} ms",
         "",
         "| page kind | n | p50 ms | p95 ms | p99 ms | max ms |",
         "|---|---|---|---|---|---|",
     ]
     for kind, k in r["kinds"].items():
         lines.append(f"| {kind} | {k['n']} | {k['p50']} | {k['p95']} | {k['p99']} | {k['max']} |")
+    lines += ["", "Every page kind together, by what the import was doing when the request started:", ""]
+    lines += ["| | n | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|"]
+    for phase, k in r["pages_by_import_phase"].items():
+        if k["n"]:
+            lines.append(f"| {phase} | {k['n']} | {k['p50']} | {k['p95']} | {k['max']} |")
+    lines += [
+        "",
+        "Every page kind together, by 10 s of the window (n, p50/p95/max ms): "
+        + "; ".join(
+            f"{span}: {k['n']}, {k.get('p50')}/{k.get('p95')}/{k.get('max')}" for span, k in r["timeline"].items()
+        ),
+    ]
     if r["error_samples"]:
         lines += ["", "Errors (first 30):", "", *[f"- {e}" for e in r["error_samples"]]]
     return "\n".join(lines)
@@ -761,6 +815,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (make serve: 3)")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time between a user's requests (s)")
     parser.add_argument("--import-rows", type=int, default=20_000)
+    parser.add_argument("--record", action="store_true", help="append the result to bench/RESULTS.md")
     args = parser.parse_args()
     if not shutil.which("psql") and args.db == "postgres":
         raise SystemExit("psql is needed for --db postgres")
@@ -769,6 +824,15 @@ def main() -> None:
     path = OUT / f"load-{args.db}-{stamp}.json"
     path.write_text(json.dumps(result, ensure_ascii=False, indent=1))
     print(markdown(result))
+    if args.record:
+        machine = result["machine"]
+        heading = (
+            f"### {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC: `python -m bench.load --db {args.db} --users "
+            f"{args.users} --seconds {args.seconds} --think {args.think}` ({machine['cpu']}, {machine['cores']} "
+            f"cores, Python {machine['python']})"
+        )
+        with (ROOT / "bench" / "RESULTS.md").open("a") as handle:
+            handle.write(f"\n{heading}\n\n{markdown(result)}\n")
     print(f"\n(raw: {path.relative_to(ROOT)})")
     failed = result["errors"] or not result["no_lost_update"]["ok"] or result["import"].get("status") != "finished"
     sys.exit(1 if failed else 0)
