@@ -8,20 +8,14 @@ from kaigong.heritage.choices import Opinion
 from kaigong.heritage.models import HeritageRouting
 from kaigong.heritage.services import ROUTING_FIELDS
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-
 
 class HeritageImportForm(forms.Form):
+    """The upload; its limits (size, nesting, features, vertices) are heritage.geojson's, as on the API."""
+
     file = forms.FileField(
         label=_("GeoJSON 文件"),
         help_text=_("FeatureCollection;每个要素的 properties 含 name、zone(control_zone 或 protection_area)"),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("文件过大(最大 10 MB)"))
-        return upload
 
 
 class HeritageRoutingForm(forms.ModelForm):

@@ -5,13 +5,21 @@ The file is a FeatureCollection. Each Feature draws one area of one site: ``prop
 ``control_zone``), and the first feature of a site may carry ``protection_level`` (code or Chinese label),
 ``notes`` and ``is_illustrative``. Geometries are Polygon or MultiPolygon in WGS84 ([longitude, latitude]).
 Every problem is reported with the feature's number; nothing is imported while any remains.
+
+The file is untrusted input, read under limits before anything costly happens (issue 10 §5): its size (the
+setting KAIGONG_HERITAGE_GEOJSON_MAX_BYTES), its nesting depth (counted on the text, before json can recurse), the
+number of features, and the vertices of each geometry and of the whole file. The page upload, the API and the
+command all read through ``parse_json``, so each limit answers the same bilingual message everywhere.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
+from itertools import accumulate
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 from shapely.geometry import Point, shape
@@ -20,7 +28,16 @@ from shapely.validation import explain_validity
 from kaigong.core.exceptions import KaigongError
 from kaigong.heritage.choices import ProtectionLevel, Zone
 
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+# A FeatureCollection of MultiPolygons nests 7 levels (collection, features, feature, geometry, polygons, rings,
+# points); properties may add a few. Anything deeper is not GeoJSON a heritage office draws.
+MAX_DEPTH = 20
 MAX_FEATURES = 500
+# An official boundary surveyed to the metre has a few thousand vertices; these leave room and keep validation and
+# the zone checks fast. Settings of the same names (KAIGONG_HERITAGE_MAX_VERTICES_PER_GEOMETRY, …_PER_FILE) may
+# change them.
+MAX_VERTICES_PER_GEOMETRY = 100_000
+MAX_VERTICES_PER_FILE = 200_000
 ZONE_ALIASES = {
     "control_zone": Zone.CONTROL_ZONE,
     "建设控制地带": Zone.CONTROL_ZONE,
@@ -64,6 +81,134 @@ class GeoJSONImportError(KaigongError):
         for zh, en in zip(self.messages, self.messages_en, strict=True):
             lines.append(zh if zh == en else f"{zh} ({en})")
         return "\n".join(lines)
+
+
+def max_bytes() -> int:
+    """The largest GeoJSON file or request body accepted (bytes)."""
+    return int(getattr(settings, "KAIGONG_HERITAGE_GEOJSON_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def max_vertices_per_geometry() -> int:
+    return int(getattr(settings, "KAIGONG_HERITAGE_MAX_VERTICES_PER_GEOMETRY", MAX_VERTICES_PER_GEOMETRY))
+
+
+def max_vertices_per_file() -> int:
+    return int(getattr(settings, "KAIGONG_HERITAGE_MAX_VERTICES_PER_FILE", MAX_VERTICES_PER_FILE))
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}"
+
+
+def check_size(size: int | None) -> None:
+    """Refuse a file or body of ``size`` bytes above the limit (None: not known yet, nothing to say)."""
+    limit = max_bytes()
+    if size is not None and size > limit:
+        raise GeoJSONImportError(
+            [
+                (
+                    gettext_noop(
+                        "文件过大:%(size)s 字节,超过上限 %(max)s 字节(%(max_mb)s MB);请拆分成几个文件或简化边界后再导入"
+                    ),
+                    {"size": size, "max": limit, "max_mb": _megabytes(limit)},
+                )
+            ]
+        )
+
+
+def declared_length(meta) -> int | None:
+    """A request's declared body length (Content-Length), or None when it declares none."""
+    try:
+        return int(meta.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+
+
+def read_limited(stream, *, declared: int | None = None, overhead: int = 0) -> bytes:
+    """The body of ``stream``, up to the limit plus ``overhead`` (what wraps the GeoJSON in it): a longer body is
+    refused without reading the rest, a body declared longer (``declared``: its Content-Length) before any."""
+    check_size(None if declared is None else declared - overhead)
+    limit = max_bytes()
+    content = stream.read(limit + overhead + 1) if stream is not None else b""
+    if len(content) > limit + overhead:
+        raise GeoJSONImportError(
+            [
+                (
+                    gettext_noop("文件过大:超过上限 %(max)s 字节(%(max_mb)s MB);请拆分成几个文件或简化边界后再导入"),
+                    {"max": limit, "max_mb": _megabytes(limit)},
+                )
+            ]
+        )
+    return content
+
+
+# A JSON string (escapes included), and anything that is not a bracket, removed before the brackets are counted.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of arrays and objects in JSON ``text``, counted on the text (no recursion): brackets
+    inside strings do not count."""
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    if not brackets:
+        return 0
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)))
+
+
+def _decode(content: bytes | str) -> str:
+    if isinstance(content, str):
+        return content
+    try:
+        return content.decode(json.detect_encoding(content))
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise GeoJSONImportError(
+            [(gettext_noop("文件不是有效的 JSON:无法按 UTF-8 解码(%(reason)s)"), {"reason": str(exc)})]
+        ) from None
+
+
+def parse_json(content: bytes | str, *, overhead: int = 0):
+    """The JSON value of an untrusted GeoJSON file or body, after its size (less ``overhead``, what wraps the GeoJSON
+    in a body) and its nesting depth are checked."""
+    check_size(len(content.encode() if isinstance(content, str) else content) - overhead)
+    text = _decode(content)
+    depth = nesting_depth(text)
+    if depth > MAX_DEPTH:
+        raise GeoJSONImportError(
+            [
+                (
+                    gettext_noop("JSON 嵌套过深:%(depth)s 层,最多 %(max)s 层;GeoJSON 用不到这样的嵌套,请检查文件"),
+                    {"depth": depth, "max": MAX_DEPTH},
+                )
+            ]
+        )
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise GeoJSONImportError(
+            [
+                (
+                    gettext_noop("文件不是有效的 JSON:第 %(line)s 行第 %(column)s 列,%(reason)s"),
+                    {"line": exc.lineno, "column": exc.colno, "reason": exc.msg},
+                )
+            ]
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise GeoJSONImportError([(gettext_noop("文件不是有效的 JSON:%(reason)s"), {"reason": str(exc)})]) from None
+
+
+def vertex_count(geometry) -> int:
+    """The vertices of a GeoJSON Polygon/MultiPolygon (0 for anything else), without building it."""
+    if not isinstance(geometry, dict):
+        return 0
+    coordinates = geometry.get("coordinates")
+    polygons = [coordinates] if geometry.get("type") == "Polygon" else coordinates
+    if not isinstance(polygons, list):
+        return 0
+    return sum(
+        len(ring) for polygon in polygons if isinstance(polygon, list) for ring in polygon if isinstance(ring, list)
+    )
 
 
 @dataclass
@@ -164,12 +309,10 @@ def _level(value, where: dict, problems: list) -> str | None:
     return None
 
 
-def parse_sites(content: bytes | str) -> list[SiteSpec]:
-    """The sites of a GeoJSON FeatureCollection; raises GeoJSONImportError listing every problem."""
-    try:
-        data = json.loads(content)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise GeoJSONImportError([(gettext_noop("文件不是有效的 JSON:%(reason)s"), {"reason": str(exc)})]) from None
+def parse_sites(content: bytes | str | dict) -> list[SiteSpec]:
+    """The sites of a GeoJSON FeatureCollection (the file's content, or its JSON value already read through
+    parse_json); raises GeoJSONImportError listing every problem."""
+    data = content if isinstance(content, dict) else parse_json(content)
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise GeoJSONImportError([(gettext_noop("文件须为 GeoJSON FeatureCollection"), {})])
     crs = data.get("crs")
@@ -183,7 +326,24 @@ def parse_sites(content: bytes | str) -> list[SiteSpec]:
     if not isinstance(features, list) or not features:
         raise GeoJSONImportError([(gettext_noop("文件中没有要素:features 为空"), {})])
     if len(features) > MAX_FEATURES:
-        raise GeoJSONImportError([(gettext_noop("要素过多(最多 %(max)s 个)"), {"max": MAX_FEATURES})])
+        raise GeoJSONImportError(
+            [
+                (
+                    gettext_noop("要素过多:%(count)s 个,最多 %(max)s 个;请拆分成几个文件导入"),
+                    {"count": len(features), "max": MAX_FEATURES},
+                )
+            ]
+        )
+    total = sum(vertex_count(f.get("geometry")) for f in features if isinstance(f, dict))
+    if total > max_vertices_per_file():
+        raise GeoJSONImportError(
+            [
+                (
+                    gettext_noop("文件的顶点过多:共 %(count)s 个,最多 %(max)s 个;请简化边界或拆分成几个文件导入"),
+                    {"count": total, "max": max_vertices_per_file()},
+                )
+            ]
+        )
 
     problems: list[tuple[str, dict]] = []
     sites: dict[str, SiteSpec] = {}
@@ -208,6 +368,15 @@ def parse_sites(content: bytes | str) -> list[SiteSpec]:
                         "第%(n)s个要素: zone“%(value)s”无效,应为 control_zone(建设控制地带)或 protection_area(保护范围)"
                     ),
                     {**where, "value": properties.get("zone")},
+                )
+            )
+            continue
+        vertices = vertex_count(feature.get("geometry"))
+        if vertices > max_vertices_per_geometry():
+            problems.append(
+                (
+                    gettext_noop("第%(n)s个要素: 顶点过多,%(count)s 个,每个几何最多 %(max)s 个;请简化边界后再导入"),
+                    {**where, "count": vertices, "max": max_vertices_per_geometry()},
                 )
             )
             continue

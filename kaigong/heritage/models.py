@@ -14,6 +14,8 @@ from kaigong.heritage.choices import (
     ProtectionLevel,
     RoutingStatus,
 )
+from kaigong.heritage.drawing import simplify_for_display
+from kaigong.heritage.geojson import vertex_count
 
 
 class HeritageSite(models.Model):
@@ -23,6 +25,8 @@ class HeritageSite(models.Model):
     A project whose location or site polygon touches either area needs the heritage matters before the
     construction-engineering planning permit. Imported from GeoJSON by an administrator (kaigong.heritage.geojson).
     ``is_illustrative`` marks a drawing that is not the officially published boundary (demo data, sketches).
+    The ``display_…`` areas are the same boundaries simplified at import for the pages to draw (heritage.drawing:
+    within a few metres, at most a couple of thousand vertices); ``vertex_count`` counts the full boundaries'.
     """
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
@@ -34,6 +38,10 @@ class HeritageSite(models.Model):
     notes = models.TextField(_("说明"), blank=True)
     is_illustrative = models.BooleanField(_("示意范围"), default=False, help_text=_("范围为示意,并非公布的边界"))
     source_name = models.CharField(_("导入文件"), max_length=200, blank=True)
+    display_protection_area = models.JSONField(_("保护范围(简化,用于显示)"), null=True, blank=True, editable=False)
+    display_control_zone = models.JSONField(_("建设控制地带(简化,用于显示)"), null=True, blank=True, editable=False)
+    display_tolerance_m = models.FloatField(_("显示简化容差(米)"), default=0, editable=False)
+    vertex_count = models.PositiveIntegerField(_("顶点数"), default=0, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -44,6 +52,14 @@ class HeritageSite(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def set_display_geometry(self) -> None:
+        """Store the simplified areas the pages draw (called whenever the boundaries are written)."""
+        zone = simplify_for_display(self.control_zone)
+        area = simplify_for_display(self.protection_area)
+        self.display_control_zone, self.display_protection_area = zone.geometry, area.geometry
+        self.display_tolerance_m = max(zone.tolerance_m, area.tolerance_m)
+        self.vertex_count = vertex_count(self.control_zone) + vertex_count(self.protection_area)
 
 
 class HeritageRouting(models.Model):

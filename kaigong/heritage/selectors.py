@@ -11,12 +11,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from shapely.geometry import shape
 from shapely.ops import unary_union
 from shapely.prepared import prep
 
+from kaigong.heritage.drawing import Drawing, draw_sites
 from kaigong.heritage.geojson import project_geometry
 from kaigong.heritage.models import (
     HeritageRouting,
@@ -128,13 +129,25 @@ class _Located:
 # --- pages and API ------------------------------------------------------------------------------------------------
 
 
-def list_sites(*, user):
-    """Every site: the zones are public planning information for everyone signed in."""
-    return HeritageSite.objects.all()
+FULL_GEOMETRY = ("control_zone", "protection_area")
+DISPLAY_GEOMETRY = ("display_control_zone", "display_protection_area")
 
 
-def get_site(*, user, pk: int) -> HeritageSite:
-    return get_object_or_404(list_sites(user=user), pk=pk)
+def list_sites(*, user, display: bool = False, full: bool = False):
+    """Every site: the zones are public planning information for everyone signed in.
+
+    Boundaries can be megabytes: a list reads none of them unless asked, ``display`` the simplified areas the pages
+    draw, ``full`` the imported ones. ``has_protection_area`` says whether a site has a protection area."""
+    sites = HeritageSite.objects.annotate(
+        has_protection_area=ExpressionWrapper(Q(protection_area__isnull=False), output_field=BooleanField())
+    )
+    deferred = (() if full else FULL_GEOMETRY) + (() if display or full else DISPLAY_GEOMETRY)
+    return sites.defer(*deferred) if deferred else sites
+
+
+def get_site(*, user, pk: int, full: bool = False) -> HeritageSite:
+    """A site with its simplified areas (pages), or with its imported boundaries too (``full``: the API)."""
+    return get_object_or_404(list_sites(user=user, display=True, full=full), pk=pk)
 
 
 def get_routing() -> HeritageRouting:
@@ -262,6 +275,15 @@ class ProjectHeritage:
     def has_location(self) -> bool:
         return project_geometry(self.project) is not None
 
+    @property
+    def drawing(self) -> Drawing | None:
+        """The sites' simplified areas and the project's location, for the page."""
+        return draw_sites(self.sites, self.project) if self.sites else None
+
+    @property
+    def display_tolerance_m(self) -> float:
+        return max((site.display_tolerance_m for site in self.sites), default=0)
+
 
 def get_project_heritage(*, user, project_pk: int) -> ProjectHeritage:
     """The heritage panel of a project the user may open (404 otherwise)."""
@@ -269,7 +291,7 @@ def get_project_heritage(*, user, project_pk: int) -> ProjectHeritage:
 
     project = get_heritage_project(user=user, project_pk=project_pk)
     site_ids = [zone.site_id for zone in zones_touching(project)]
-    sites = list(HeritageSite.objects.filter(pk__in=site_ids)) if site_ids else []
+    sites = list(HeritageSite.objects.defer(*FULL_GEOMETRY).filter(pk__in=site_ids)) if site_ids else []
     routing = get_routing()
     items = list(
         ChecklistItem.objects.filter(checklist__project=project, matter__code__in=HERITAGE_MATTER_CODES)

@@ -106,8 +106,10 @@ def follow_moved_projects(change: ProjectsChanged) -> None:
 
 
 @transaction.atomic
-def import_sites(*, content: bytes | str, actor, actor_label: str = "", source_name: str = "") -> ImportResult:
-    """Create or update (by name) the sites of a GeoJSON file; all or nothing. Raises GeoJSONImportError."""
+def import_sites(*, content: bytes | str | dict, actor, actor_label: str = "", source_name: str = "") -> ImportResult:
+    """Create or update (by name) the sites of a GeoJSON file (its content, or its JSON value already read through
+    geojson.parse_json); all or nothing. Raises GeoJSONImportError. Each site's simplified areas for the pages are
+    stored with it."""
     _check_manager(actor)
     specs = parse_sites(content)
     before = projects_in_zones(_projects_with_checklists())
@@ -126,6 +128,7 @@ def import_sites(*, content: bytes | str, actor, actor_label: str = "", source_n
         site = existing.get(spec.name)
         if site is None:
             site = HeritageSite(name=spec.name, source_name=source_name[:200], **values)
+            site.set_display_geometry()
             site.full_clean()
             site.save()
             record_event(
@@ -147,6 +150,7 @@ def import_sites(*, content: bytes | str, actor, actor_label: str = "", source_n
             result.unchanged.append(site)
             continue
         site.source_name = source_name[:200]
+        site.set_display_geometry()
         site.full_clean()
         site.save()
         record_event(

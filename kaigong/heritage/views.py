@@ -12,10 +12,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kaigong.core.exceptions import KaigongError
 from kaigong.core.forms import add_service_error, service_error_message
-from kaigong.heritage import permissions, selectors, services
+from kaigong.heritage import geojson, permissions, selectors, services
 from kaigong.heritage.choices import Opinion
+from kaigong.heritage.drawing import draw_sites
 from kaigong.heritage.forms import HeritageImportForm, HeritageRoutingForm, RoutingForwardForm, RoutingReplyForm
 from kaigong.heritage.geojson import GeoJSONImportError
+
+# What a multipart form adds around the file (boundary, headers, the CSRF token) before a body is too large.
+FORM_OVERHEAD_BYTES = 64 * 1024
 
 
 def _require_manager(user) -> None:
@@ -42,7 +46,7 @@ def site_detail(request, pk: int):
     return render(
         request,
         "heritage/site_detail.html",
-        {"site": site, "can_manage": permissions.can_manage_heritage(request.user)},
+        {"site": site, "drawing": draw_sites([site]), "can_manage": permissions.can_manage_heritage(request.user)},
     )
 
 
@@ -50,7 +54,7 @@ def site_detail(request, pk: int):
 @require_POST
 def site_delete(request, pk: int):
     _require_manager(request.user)
-    site = selectors.get_site(user=request.user, pk=pk)
+    site = selectors.get_site(user=request.user, pk=pk, full=True)
     services.delete_site(site=site, actor=request.user)
     messages.success(request, _("文物保护单位“%(name)s”已删除。") % {"name": site.name})
     return redirect("heritage:site-list")
@@ -60,11 +64,20 @@ def site_delete(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def site_import(request):
     _require_manager(request.user)
-    form = HeritageImportForm(request.POST or None, request.FILES or None)
     problems = []
+    if request.method == "POST":
+        declared = geojson.declared_length(request.META)
+        try:  # a body declared far over the limit is refused before its file is read
+            geojson.check_size(None if declared is None else declared - FORM_OVERHEAD_BYTES)
+        except GeoJSONImportError as exc:
+            problems = list(zip(exc.messages, exc.messages_en, strict=True))
+            context = {"form": HeritageImportForm(), "problems": problems}
+            return render(request, "heritage/site_import.html", context, status=400)
+    form = HeritageImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            geojson.check_size(upload.size)
             result = services.import_sites(content=upload.read(), actor=request.user, source_name=upload.name)
         except GeoJSONImportError as exc:
             problems = list(zip(exc.messages, exc.messages_en, strict=True))

@@ -1,27 +1,65 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from kaigong.heritage.choices import ApprovalLevel, Opinion, RoutingStatus
+from kaigong.core.api import ChoiceLabelField
+from kaigong.heritage.choices import ApprovalLevel, Opinion, ProtectionLevel, RoutingStatus
 from kaigong.heritage.models import HeritageRouting, HeritageRoutingStep, HeritageSite
 from kaigong.heritage.services import ROUTING_FIELDS
 
+SITE_SUMMARY_FIELDS = [
+    "id",
+    "name",
+    "protection_level",
+    "protection_level_label",
+    "has_protection_area",
+    "vertex_count",
+    "display_tolerance_m",
+    "notes",
+    "is_illustrative",
+    "source_name",
+    "updated_at",
+]
+
+
+class HeritageSiteListSerializer(serializers.ModelSerializer):
+    """A site in the list: no boundaries, which can be megabytes. ``display_control_zone`` and
+    ``display_protection_area`` (the simplified areas the pages draw) are null unless the list is asked for them
+    with ``?geometry=simplified``; the imported boundaries are on the site's own endpoint."""
+
+    protection_level_label = ChoiceLabelField(choices=ProtectionLevel.choices)
+    has_protection_area = serializers.BooleanField(read_only=True)
+    display_control_zone = serializers.SerializerMethodField()
+    display_protection_area = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HeritageSite
+        fields = [*SITE_SUMMARY_FIELDS, "display_control_zone", "display_protection_area"]
+        read_only_fields = fields
+
+    def _with_geometry(self) -> bool:
+        return self.context.get("geometry") == "simplified"
+
+    def get_display_control_zone(self, site) -> dict | None:
+        return site.display_control_zone if self._with_geometry() else None
+
+    def get_display_protection_area(self, site) -> dict | None:
+        return site.display_protection_area if self._with_geometry() else None
+
 
 class HeritageSiteSerializer(serializers.ModelSerializer):
-    protection_level_label = serializers.CharField(source="get_protection_level_display", read_only=True)
+    """A site with its imported boundaries (GeoJSON, WGS84) and the simplified ones the pages draw."""
+
+    protection_level_label = ChoiceLabelField(choices=ProtectionLevel.choices)
+    has_protection_area = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = HeritageSite
         fields = [
-            "id",
-            "name",
-            "protection_level",
-            "protection_level_label",
+            *SITE_SUMMARY_FIELDS,
             "protection_area",
             "control_zone",
-            "notes",
-            "is_illustrative",
-            "source_name",
-            "updated_at",
+            "display_protection_area",
+            "display_control_zone",
         ]
         read_only_fields = fields
 
@@ -58,6 +96,15 @@ class HeritageRoutingSerializer(serializers.ModelSerializer):
         model = HeritageRouting
         fields = [*ROUTING_FIELDS, "chain", "updated_at"]
         read_only_fields = ["chain", "updated_at"]
+        # The model's defaults made these optional, and DRF then reads an empty form value as "not sent": a PATCH
+        # with national_authority= (form-encoded) answered 200 and changed nothing. Required, an empty value is
+        # refused like in JSON; a PATCH still leaves out what it does not change.
+        extra_kwargs = {
+            "end_level": {"required": True},
+            "city_authority": {"required": True},
+            "provincial_authority": {"required": True},
+            "national_authority": {"required": True},
+        }
 
     def get_chain(self, routing) -> list[dict]:
         return [
@@ -100,6 +147,7 @@ class HeritageRoutingStepSerializer(serializers.ModelSerializer):
     # an ENUM_NAME_OVERRIDES entry in the settings.
     level = serializers.CharField(read_only=True, help_text="city / province / national")
     level_label = serializers.CharField(source="get_level_display", read_only=True)
+    opinion = serializers.SerializerMethodField(help_text="null until the level has replied")
     opinion_label = serializers.CharField(source="get_opinion_display", read_only=True)
     forwarded_by = serializers.SerializerMethodField()
     recorded_by = serializers.CharField(source="recorded_by_label", read_only=True)
@@ -123,6 +171,9 @@ class HeritageRoutingStepSerializer(serializers.ModelSerializer):
             "recorded_at",
         ]
         read_only_fields = fields
+
+    def get_opinion(self, step) -> Opinion | None:
+        return step.opinion or None
 
     def get_forwarded_by(self, step) -> str | None:
         return str(step.forwarded_by) if step.forwarded_by_id else None

@@ -1,10 +1,10 @@
 """Heritage API: sites (read; import for administrators), the approval chain, a project's heritage overlay, and
 a project's heritage routing (its steps; forwarding to the next level and recording a reply)."""
 
-import json
-
-from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -13,11 +13,12 @@ from rest_framework.views import APIView
 
 from kaigong.core.api import error_responses
 from kaigong.core.exceptions import PermissionDeniedError
-from kaigong.heritage import permissions, selectors, services
+from kaigong.heritage import geojson, permissions, selectors, services
 from kaigong.heritage.api.serializers import (
     HeritageImportResultSerializer,
     HeritageImportSerializer,
     HeritageRoutingSerializer,
+    HeritageSiteListSerializer,
     HeritageSiteSerializer,
     ProjectHeritageSerializer,
     ProjectRoutingSerializer,
@@ -27,37 +28,106 @@ from kaigong.heritage.api.serializers import (
 from kaigong.heritage.models import HeritageSite
 
 READ_ERRORS = error_responses(401, 403)
+LIST_ERRORS = error_responses(400, 401, 403)
 DETAIL_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403)
 ACTION_ERRORS = error_responses(400, 401, 403, 404)
 
 
+# What a body adds around the GeoJSON itself: {"geojson": …} in JSON, the boundary and headers of a multipart form.
+JSON_OVERHEAD_BYTES = 1024
+FORM_OVERHEAD_BYTES = 64 * 1024
+
+GEOMETRY_CHOICES = ("none", "simplified")
+GEOMETRY_PARAMETER = OpenApiParameter(
+    "geometry",
+    OpenApiTypes.STR,
+    enum=list(GEOMETRY_CHOICES),
+    description="none (default): no boundaries in the list; simplified: each site's simplified areas as the pages "
+    "draw them (display_control_zone, display_protection_area). The imported boundaries are on /sites/{id}/.",
+)
+
+
+class GeoJSONBodyParser(JSONParser):
+    """The import's JSON body, read under the GeoJSON limits: its size before it is read, its nesting depth before
+    json parses it (a hundred thousand nested brackets answer 400, never a RecursionError)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        request = (parser_context or {}).get("request")
+        declared = geojson.declared_length(request.META) if request is not None else None
+        content = geojson.read_limited(stream, declared=declared, overhead=JSON_OVERHEAD_BYTES)
+        return geojson.parse_json(content, overhead=JSON_OVERHEAD_BYTES)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Heritage sites, paginated, without their boundaries",
+        parameters=[GEOMETRY_PARAMETER],
+        responses={200: HeritageSiteListSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="A heritage site with its boundaries (imported and simplified)",
+        responses={200: HeritageSiteSerializer, **DETAIL_ERRORS},
+    ),
+)
 class HeritageSiteViewSet(viewsets.ReadOnlyModelViewSet):
-    """Heritage sites with their protection areas and control zones (GeoJSON, WGS84)."""
+    """Heritage sites with their protection areas and control zones (GeoJSON, WGS84). The list is paginated and
+    carries no boundaries (``?geometry=simplified`` adds the simplified ones); a site's own endpoint carries them."""
 
     serializer_class = HeritageSiteSerializer
     permission_classes = [IsAuthenticated]
     queryset = HeritageSite.objects.none()
 
+    def _geometry(self) -> str:
+        value = self.request.query_params.get("geometry") or "none"
+        if value not in GEOMETRY_CHOICES:
+            raise serializers.ValidationError({"geometry": [_("geometry 须为 none 或 simplified")]})
+        return value
+
     def get_queryset(self):
-        return selectors.list_sites(user=self.request.user)
+        if self.action == "retrieve":
+            return selectors.list_sites(user=self.request.user, display=True, full=True)
+        return selectors.list_sites(user=self.request.user, display=self._geometry() == "simplified")
+
+    def get_serializer_class(self):
+        return HeritageSiteListSerializer if self.action == "list" else HeritageSiteSerializer
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "list":
+            context["geometry"] = self._geometry()
+        return context
 
     @extend_schema(
         summary="Import heritage sites from GeoJSON (administrators)",
+        description="Limits, the same as on the import page: the file or body size "
+        "(KAIGONG_HERITAGE_GEOJSON_MAX_BYTES, 5 MB by default), "
+        f"a nesting depth of {geojson.MAX_DEPTH}, {geojson.MAX_FEATURES} features, "
+        f"{geojson.MAX_VERTICES_PER_GEOMETRY} vertices per geometry and {geojson.MAX_VERTICES_PER_FILE} per file. "
+        "Each answers 400 invalid_geojson naming the limit and the value found.",
         request={"multipart/form-data": HeritageImportSerializer, "application/json": HeritageImportSerializer},
         responses={200: HeritageImportResultSerializer, **WRITE_ERRORS},
     )
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser, JSONParser])
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser, GeoJSONBodyParser],
+    )
     def import_sites(self, request):
         if not permissions.can_manage_heritage(request.user):
             raise PermissionDeniedError("只有系统管理员可以导入文物保护范围或修改文物审批路径")
+        if not request.content_type.startswith("application/json"):  # a form: refused before its file is read
+            declared = geojson.declared_length(request.META)
+            geojson.check_size(None if declared is None else declared - FORM_OVERHEAD_BYTES)
         serializer = HeritageImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data.get("file")
         if upload is not None:
+            geojson.check_size(upload.size)
             content, name = upload.read(), upload.name
         else:
-            content, name = json.dumps(serializer.validated_data["geojson"]), "api"
+            content, name = serializer.validated_data["geojson"], "api"
         result = services.import_sites(content=content, actor=request.user, source_name=name)
         return Response(result.summary)
 

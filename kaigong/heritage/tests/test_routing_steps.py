@@ -559,8 +559,8 @@ def test_api_errors_are_bilingual_and_writes_refused_per_role(users, api_login, 
     assert api_login(users[Role.ADMIN]).post(f"{base}/steps/999999/reply/", {}, format="json").status_code == 404
 
 
-def test_api_schema_documents_the_routing_endpoints(client):
-    schema = client.get(reverse("api-schema"), {"format": "json"}).json()
+def test_api_schema_documents_the_routing_endpoints(users, login):
+    schema = login(users[Role.LEADER]).get(reverse("api-schema"), {"format": "json"}).json()
     paths = schema["paths"]
     operations = {
         ("get", "/api/heritage/projects/{project_pk}/routing/"),
