@@ -26,7 +26,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 
 from kaigong.accounts import services as accounts_services
-from kaigong.accounts.choices import Role
+from kaigong.accounts.choices import Role, UserEvent
 from kaigong.accounts.models import Department, Organization, User
 from kaigong.accounts.passwords import DEMO_PASSWORD  # published: refused outside the demo (accounts.middleware)
 from kaigong.audit.choices import AuditAction
@@ -514,11 +514,12 @@ class DemoResult:
     password: str = DEMO_PASSWORD
 
 
-def _record_create(obj, fields: dict) -> None:
+def _record_create(obj, fields: dict, *, code: str = "") -> None:
     record_event(
         action=AuditAction.CREATE,
         actor_label=ACTOR_LABEL,
         obj=obj,
+        code=code,
         changes={k: [None, str(v)] for k, v in fields.items() if v not in (None, "")},
     )
 
@@ -738,7 +739,9 @@ def _load_users(result: DemoResult, departments, organizations) -> None:
             )
             user.full_clean()
             user.save()
-            _record_create(user, {"username": username, "role": role, "display_name": display_name})
+            _record_create(
+                user, {"username": username, "role": role, "display_name": display_name}, code=UserEvent.CREATED
+            )
             result.created["users"] += 1
         # An existing account keeps its password: load-demo never resets a password someone chose.
         if user.password not in checked:
