@@ -404,6 +404,11 @@ class LedgerImport(models.Model):
         IMPORTING = "importing", _("导入中")
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
+        CANCELLED = "cancelled", _("已取消")
+
+    class Phase(models.TextChoices):
+        CHECK = "check", _("检查")
+        IMPORT = "import", _("导入")
 
     file = models.FileField(_("文件"), upload_to="ledger-imports/%Y/%m/")
     original_name = models.CharField(_("文件名"), max_length=255)
@@ -419,6 +424,13 @@ class LedgerImport(models.Model):
     updated_count = models.PositiveIntegerField(_("更新项目数"), default=0)
     problems = models.JSONField(_("问题清单"), default=list, blank=True)
     message = models.CharField(_("说明"), max_length=500, blank=True)
+    # The worker's heartbeat (ledger.services._beat): a running check or import promises to beat again before
+    # lease_until; past it, the worker is taken as dead and the attempt failed (services.recover_stale_imports).
+    phase = models.CharField(_("阶段"), max_length=10, choices=Phase.choices, default=Phase.CHECK)
+    attempt = models.PositiveIntegerField(_("第几次尝试"), default=1)
+    task_id = models.CharField(_("后台任务"), max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    lease_until = models.DateTimeField(_("心跳期限"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -3,12 +3,19 @@
 The same importer as the page and the command: POST /api/ledger/check/ answers the problems, the columns the
 sheet has that are not read, and what the first rows will write; POST /api/ledger/import/ writes the sheet when
 it has no problem (all or nothing); GET /api/ledger/template/ is the .xlsx template.
+
+/api/ledger/imports/ is the same life as the import page, where the request never reads the sheet: POST stores
+an upload and queues its check (202); GET /{id}/ follows it (a check or import whose worker died is answered
+failed, with the reason); /{id}/confirm/ queues the import of a checked upload, /{id}/retry/ queues a failed or
+cancelled one again as a new attempt, /{id}/cancel/ cancels one that waits or whose worker died.
 """
 
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.http import FileResponse
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_noop
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -18,14 +25,17 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kaigong.core.api import error_responses
+from kaigong.core.api import ErrorSerializer, error_responses
 from kaigong.core.exceptions import KaigongError, PermissionDeniedError
+from kaigong.projects.ledger import services, tasks
 from kaigong.projects.ledger.checker import LedgerResult
 from kaigong.projects.ledger.importer import LedgerImporter
 from kaigong.projects.ledger.owners import new_owners_messages
 from kaigong.projects.ledger.preview import preview_rows
 from kaigong.projects.ledger.reader import ignored_columns_message, read_ledger_file
+from kaigong.projects.ledger.selectors import list_ledger_imports
 from kaigong.projects.ledger.template import build_ledger_template
+from kaigong.projects.models import LedgerImport
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACTOR_LABEL = "API 台账导入"
@@ -180,3 +190,186 @@ class LedgerTemplateView(APIView):
         handle = path.open("rb")
         path.unlink()
         return FileResponse(handle, as_attachment=True, filename="重点项目台账模板.xlsx", content_type=XLSX)
+
+
+# --- /api/ledger/imports/: uploads handed to the worker ----------------------------------------------------------
+
+
+class LedgerImportSerializer(serializers.ModelSerializer):
+    """An upload's state: its check, its import, its attempts."""
+
+    message = serializers.SerializerMethodField(help_text="状态说明")
+    message_en = serializers.SerializerMethodField()
+    progress_percent = serializers.IntegerField(read_only=True)
+    queued = serializers.SerializerMethodField(help_text="waiting for the worker to take it up")
+    can_retry = serializers.SerializerMethodField()
+    can_cancel = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LedgerImport
+        fields = [
+            "id",
+            "original_name",
+            "status",
+            "phase",
+            "attempt",
+            "created_at",
+            "finished_at",
+            "heartbeat_at",
+            "total_rows",
+            "processed_rows",
+            "progress_percent",
+            "created_count",
+            "updated_count",
+            "problems",
+            "message",
+            "message_en",
+            "queued",
+            "can_retry",
+            "can_cancel",
+        ]
+        read_only_fields = fields
+
+    def get_message(self, record) -> str:
+        return (record.message or "").split("\n")[0]
+
+    def get_message_en(self, record) -> str:
+        lines = (record.message or "").split("\n")
+        return lines[1] if len(lines) > 1 else lines[0]
+
+    def get_queued(self, record) -> bool:
+        return services.is_queued(record)
+
+    def get_can_retry(self, record) -> bool:
+        return record.status in (LedgerImport.Status.FAILED, LedgerImport.Status.CANCELLED)
+
+    def get_can_cancel(self, record) -> bool:
+        return services.is_queued(record) or record.status == LedgerImport.Status.CHECKED or services.is_stale(record)
+
+
+def _get_import(request, pk: int) -> LedgerImport:
+    _require_import(request.user)
+    record = get_object_or_404(LedgerImport, pk=pk)
+    services.recover_stale_imports(record=record)
+    return record
+
+
+class LedgerImportListView(APIView):
+    """Recent uploads; POST stores one and queues its check."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = LedgerImportSerializer
+
+    @extend_schema(summary="List recent ledger uploads", responses={200: LedgerImportSerializer(many=True)})
+    def get(self, request):
+        _require_import(request.user)
+        return Response(LedgerImportSerializer(list_ledger_imports(user=request.user), many=True).data)
+
+    @extend_schema(
+        summary="Upload a ledger sheet for checking",
+        description=(
+            "Stores the file as it is and queues its check for the background worker; the request never reads "
+            "the sheet. Follow the upload at /api/ledger/imports/{id}/ until it is checked, then confirm it."
+        ),
+        request={"multipart/form-data": LedgerUploadSerializer},
+        responses={202: LedgerImportSerializer, **error_responses(400, 401, 403)},
+    )
+    def post(self, request):
+        _require_import(request.user)
+        serializer = LedgerUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        limit = settings.KAIGONG_IMPORT_MAX_BYTES
+        if upload.size >= limit:
+            raise KaigongError(
+                gettext_noop("文件过大(%(size)s MB),上限为 %(limit)s MB"),
+                params={"size": f"{upload.size / 1048576:.1f}", "limit": f"{limit / 1048576:g}"},
+                field="file",
+            )
+        record = services.create_ledger_import(upload=upload, user=request.user)
+        tasks.start_check(record)
+        return Response(LedgerImportSerializer(record).data, status=202)
+
+
+class LedgerImportDetailView(APIView):
+    """One upload; a check or import whose worker stopped beating is answered failed, with the reason."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = LedgerImportSerializer
+
+    @extend_schema(
+        summary="Follow a ledger upload", responses={200: LedgerImportSerializer, **error_responses(401, 403, 404)}
+    )
+    def get(self, request, pk: int):
+        return Response(LedgerImportSerializer(_get_import(request, pk)).data)
+
+
+class _LedgerImportActionView(APIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = LedgerImportSerializer
+    accepted = 202
+
+    def act(self, record: LedgerImport, user) -> None:
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        record = _get_import(request, pk)
+        self.act(record, request.user)
+        record.refresh_from_db()
+        return Response(LedgerImportSerializer(record).data, status=self.accepted)
+
+
+_ACTION_ERRORS = error_responses(400, 401, 403, 404) | {
+    409: OpenApiResponse(ErrorSerializer, description="The upload's state does not allow it (import_state)")
+}
+
+
+class LedgerImportConfirmView(_LedgerImportActionView):
+    @extend_schema(
+        summary="Import a checked ledger upload",
+        description="Queues the import of an upload checked without problems: all rows or none.",
+        request=None,
+        responses={202: LedgerImportSerializer, **_ACTION_ERRORS},
+    )
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def act(self, record, user):
+        tasks.start_import(record, actor=user)
+
+
+class LedgerImportRetryView(_LedgerImportActionView):
+    @extend_schema(
+        summary="Retry a failed or cancelled ledger upload",
+        description=(
+            "Queues the same stored file again as a new attempt: its import when the import failed (checked "
+            "again first), else its check. 409 when the upload is not failed or cancelled."
+        ),
+        request=None,
+        responses={202: LedgerImportSerializer, **_ACTION_ERRORS},
+    )
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def act(self, record, user):
+        tasks.retry(record, actor=user)
+
+
+class LedgerImportCancelView(_LedgerImportActionView):
+    accepted = 200
+
+    @extend_schema(
+        summary="Cancel a ledger upload",
+        description=(
+            "Cancels an upload that waits (for its check, the worker or confirmation) or whose worker died; "
+            "409 while a worker is still processing it."
+        ),
+        request=None,
+        responses={200: LedgerImportSerializer, **_ACTION_ERRORS},
+    )
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def act(self, record, user):
+        services.cancel_ledger_import(record=record, actor=user)

@@ -1,64 +1,88 @@
-"""Background tasks for the ledger: checking and importing large uploads (django-tasks; the database backend
-in production, run by `kaigong db_worker`; the immediate backend in tests).
+"""Background tasks for the ledger: checking and importing uploads (django-tasks; the database backend in
+production, run by `kaigong db_worker`; the immediate backend in tests). The web request never reads a sheet: it
+stores the upload and queues its check; the import, once confirmed, is queued too.
 
 The state lives in the LedgerImport row, changed only by ``services``, so the page can poll it and survives a
-reload. django-tasks finds a task by its module path: nothing requires this module to be an app's tasks.py.
+reload. Each task first recovers the imports of workers that died (services.recover_stale_imports), so a new
+worker frees what an old one left. django-tasks finds a task by its module path: nothing requires this module to
+be an app's tasks.py.
 """
 
-from django.conf import settings
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from kaigong.accounts.models import User
 from kaigong.projects.ledger import services
 from kaigong.projects.models import LedgerImport
 
 
-def runs_in_background(record: LedgerImport) -> bool:
-    return record.total_rows > settings.KAIGONG_IMPORT_BACKGROUND_ROWS
+def _task_id(context: TaskContext) -> str:
+    return str(getattr(context.task_result, "id", "") or "")
 
 
-@task()
-def check_ledger_import_task(import_id: int) -> None:
-    record = LedgerImport.objects.filter(pk=import_id).first()
+@task(takes_context=True)
+def check_ledger_import_task(context: TaskContext, import_id: int, attempt: int | None = None) -> None:
+    services.recover_stale_imports()
+    record = _attempt(import_id, attempt)
     if record is not None:
-        _guarded(record, lambda: services.check_ledger_import(record))
+        _guarded(record, lambda: services.check_ledger_import(record, task_id=_task_id(context)))
 
 
-@task()
-def run_ledger_import_task(import_id: int, actor_id: int | None) -> None:
-    record = LedgerImport.objects.filter(pk=import_id).first()
+@task(takes_context=True)
+def run_ledger_import_task(
+    context: TaskContext, import_id: int, actor_id: int | None, attempt: int | None = None, actor_label: str = ""
+) -> None:
+    services.recover_stale_imports()
+    record = _attempt(import_id, attempt)
     if record is None:
         return
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    _guarded(record, lambda: services.run_ledger_import(record, actor=actor))
+    task_id = _task_id(context)
+    _guarded(record, lambda: services.run_ledger_import(record, actor=actor, actor_label=actor_label, task_id=task_id))
+
+
+def _attempt(import_id: int, attempt: int | None) -> LedgerImport | None:
+    """The record, while it still runs the attempt the task was queued for (a retried one has a new task)."""
+    record = LedgerImport.objects.filter(pk=import_id).first()
+    if record is None or (attempt is not None and record.attempt != attempt):
+        return None
+    return record
 
 
 def _guarded(record: LedgerImport, work) -> None:
-    """A crash must not leave the page polling forever: the record is marked failed."""
+    """A crash must not leave the page polling forever: the record is marked failed. An attempt recovered or
+    cancelled meanwhile just stops."""
     try:
         work()
+    except services.ImportAbandoned:
+        return
     except Exception:
         services.fail_ledger_import(record)
         raise
 
 
 def start_check(record: LedgerImport) -> LedgerImport:
-    """Check an upload now, or queue the check when the sheet is large."""
-    if runs_in_background(record):
-        services.queue_ledger_check(record)
-        check_ledger_import_task.enqueue(record.pk)
-    else:
-        services.check_ledger_import(record)
+    """Queue the check of a stored upload (the immediate backend of the tests runs it at once)."""
+    check_ledger_import_task.enqueue(record.pk, record.attempt)
     record.refresh_from_db()
     return record
 
 
 def start_import(record: LedgerImport, *, actor) -> LedgerImport:
-    """Import a checked upload now, or queue the import when the sheet is large."""
+    """Claim a checked upload and queue its import."""
     services.claim_ledger_import(record)
-    if runs_in_background(record):
-        run_ledger_import_task.enqueue(record.pk, actor.pk if actor is not None else None)
+    run_ledger_import_task.enqueue(record.pk, actor.pk if actor is not None else None, record.attempt)
+    record.refresh_from_db()
+    return record
+
+
+def retry(record: LedgerImport, *, actor=None, actor_label: str = "") -> LedgerImport:
+    """A failed or cancelled upload as a new attempt (audited), queued."""
+    services.retry_ledger_import(record=record, actor=actor, actor_label=actor_label)
+    if record.status == LedgerImport.Status.IMPORTING:
+        run_ledger_import_task.enqueue(
+            record.pk, actor.pk if actor is not None else None, record.attempt, actor_label=actor_label
+        )
     else:
-        services.run_ledger_import(record, actor=actor)
+        check_ledger_import_task.enqueue(record.pk, record.attempt)
     record.refresh_from_db()
     return record

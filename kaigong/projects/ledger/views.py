@@ -21,16 +21,22 @@ from kaigong.projects.ledger import tasks
 from kaigong.projects.ledger.exporter import export_ledger
 from kaigong.projects.ledger.owners import new_owners_messages
 from kaigong.projects.ledger.problems import Problem
-from kaigong.projects.ledger.reader import LedgerFileError, ignored_columns_message
+from kaigong.projects.ledger.reader import ignored_columns_message
 from kaigong.projects.ledger.report import build_error_report
 from kaigong.projects.ledger.selectors import list_ledger_imports, message_in, preview_ledger_import
-from kaigong.projects.ledger.services import create_ledger_import
+from kaigong.projects.ledger.services import (
+    RUNNING,
+    cancel_ledger_import,
+    create_ledger_import,
+    is_queued,
+    is_stale,
+    recover_stale_imports,
+)
 from kaigong.projects.ledger.template import build_ledger_template
 from kaigong.projects.models import LedgerImport
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROBLEMS_PER_PAGE = 100
-RUNNING = (LedgerImport.Status.PENDING, LedgerImport.Status.CHECKING, LedgerImport.Status.IMPORTING)
 
 
 class LedgerImportForm(forms.Form):
@@ -58,8 +64,20 @@ def _require_import(user) -> None:
 
 
 def _get_import(request, pk: int) -> LedgerImport:
+    """The upload, its worker's death noticed first: a stale check or import is marked failed as it is read."""
     _require_import(request.user)
-    return get_object_or_404(LedgerImport.objects.select_related("uploaded_by"), pk=pk)
+    record = get_object_or_404(LedgerImport.objects.select_related("uploaded_by"), pk=pk)
+    recover_stale_imports(record=record)
+    return record
+
+
+def _actions(record: LedgerImport) -> dict:
+    queued = is_queued(record)
+    return {
+        "queued": queued,
+        "can_retry": record.status in (LedgerImport.Status.FAILED, LedgerImport.Status.CANCELLED),
+        "can_cancel": queued or record.status == LedgerImport.Status.CHECKED or is_stale(record),
+    }
 
 
 @login_required
@@ -83,18 +101,14 @@ def ledger_import(request):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                record = create_ledger_import(upload=form.cleaned_data["file"], user=request.user)
-            except LedgerFileError as exc:
-                form.add_error("file", exc.message_active)
-            else:
-                tasks.start_check(record)
-                return redirect("projects:ledger-import-detail", pk=record.pk)
+            # Stored as it is and handed to the worker: this request never reads the sheet.
+            record = create_ledger_import(upload=form.cleaned_data["file"], user=request.user)
+            tasks.start_check(record)
+            return redirect("projects:ledger-import-detail", pk=record.pk)
         status = 400
     context = {
         "form": form,
         "imports": list_ledger_imports(user=request.user),
-        "background_rows": settings.KAIGONG_IMPORT_BACKGROUND_ROWS,
         "max_rows": settings.KAIGONG_IMPORT_MAX_ROWS,
         "max_mb": f"{settings.KAIGONG_IMPORT_MAX_BYTES / 1048576:g}",
     }
@@ -120,6 +134,7 @@ def ledger_import_detail(request, pk: int):
         "preview": preview,
         "ignored_message": ignored_columns_message(preview.ignored, get_language()) if preview else "",
         "new_owner_lines": new_owners_messages(preview.new_owners, get_language() or "zh-hans") if preview else [],
+        **_actions(record),
     }
     return render(request, "projects/ledger/detail.html", context)
 
@@ -130,7 +145,12 @@ def ledger_import_progress(request, pk: int):
     """The htmx fragment the detail page polls every second while a check or import runs."""
     record = _get_import(request, pk)
     running = record.status in RUNNING
-    context = {"record": record, "running": running, "status_line": message_in(record.message, get_language())}
+    context = {
+        "record": record,
+        "running": running,
+        "status_line": message_in(record.message, get_language()),
+        **_actions(record),
+    }
     response = render(request, "projects/ledger/_progress.html", context)
     if not running and request.htmx:
         response["HX-Refresh"] = "true"  # finished: reload the page to show the result
@@ -143,6 +163,30 @@ def ledger_import_confirm(request, pk: int):
     record = _get_import(request, pk)
     try:
         tasks.start_import(record, actor=request.user)
+    except KaigongError as exc:
+        messages.error(request, exc.message_active)
+    return redirect("projects:ledger-import-detail", pk=record.pk)
+
+
+@login_required
+@require_POST
+def ledger_import_retry(request, pk: int):
+    """A failed or cancelled upload, queued again from its stored file as a new attempt."""
+    record = _get_import(request, pk)
+    try:
+        tasks.retry(record, actor=request.user)
+    except KaigongError as exc:
+        messages.error(request, exc.message_active)
+    return redirect("projects:ledger-import-detail", pk=record.pk)
+
+
+@login_required
+@require_POST
+def ledger_import_cancel(request, pk: int):
+    """Cancel an upload that waits, or whose worker died."""
+    record = _get_import(request, pk)
+    try:
+        cancel_ledger_import(record=record, actor=request.user)
     except KaigongError as exc:
         messages.error(request, exc.message_active)
     return redirect("projects:ledger-import-detail", pk=record.pk)

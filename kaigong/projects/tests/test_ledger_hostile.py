@@ -295,14 +295,16 @@ def test_csv_bombs_are_refused(tmp_path, settings):
 
 
 def test_the_import_page_refuses_the_far_cell_workbook(login, users, tmp_path, ledger_world):
+    """The request only stores the upload; the worker's check refuses it and the upload's page says why."""
     path = far_cell_workbook(tmp_path / "far.xlsx")
     client = login(users[Role.OFFICE])
     response = client.post(
         reverse("projects:ledger-import"), {"file": SimpleUploadedFile("far.xlsx", path.read_bytes())}
     )
-    assert response.status_code == 400
-    assert FAR_CELL_MESSAGE in response.content.decode()
-    assert not LedgerImport.objects.exists()
+    record = LedgerImport.objects.get()
+    assert response["Location"] == reverse("projects:ledger-import-detail", args=[record.pk])
+    assert record.status == LedgerImport.Status.FAILED
+    assert FAR_CELL_MESSAGE in client.get(response["Location"]).content.decode()
 
 
 @pytest.mark.parametrize("name", ["api-ledger-check", "api-ledger-import"])

@@ -121,27 +121,42 @@ def test_many_problems_are_paginated(login, users, tmp_path, ledger_world):
 @pytest.mark.parametrize(
     ("content", "name", "message"),
     [
-        (b"", "empty.xlsx", "文件为空"),
         (b"\x89PNG\r\n\x1a\n0000", "photo.png", "无法识别的文件格式"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le"), "s.xlsx", "密码保护"),
     ],
 )
-def test_bad_files_are_refused_on_the_form(login, users, content, name, message):
+def test_bad_files_are_stored_then_refused_by_the_worker(login, users, content, name, message):
+    """The request stores the upload as it is and never reads it; the check (run by the worker, here at once by
+    the immediate backend) refuses it, and the upload's page says why and writes nothing."""
     client = login(users[Role.OFFICE])
     response = client.post(reverse("projects:ledger-import"), {"file": SimpleUploadedFile(name, content)})
+    record = LedgerImport.objects.get()
+    assert response["Location"] == reverse("projects:ledger-import-detail", args=[record.pk])
+    assert record.status == LedgerImport.Status.FAILED and message in record.message
+    page = client.get(response["Location"]).content.decode()
+    assert message in page and 'data-testid="ledger-retry"' in page
+    assert not Project.objects.exists()
+
+
+def test_an_empty_file_is_refused_on_the_form(login, users):
+    client = login(users[Role.OFFICE])
+    response = client.post(reverse("projects:ledger-import"), {"file": SimpleUploadedFile("empty.xlsx", b"")})
     assert response.status_code == 400
-    assert message in response.content.decode()
+    assert "文件为空" in response.content.decode()
     assert not LedgerImport.objects.exists()
 
 
-def test_too_big_and_too_many_rows_are_refused_on_the_form(login, users, tmp_path, settings, ledger_world):
+def test_too_big_is_refused_on_the_form_and_too_many_rows_by_the_check(login, users, tmp_path, settings, ledger_world):
     client = login(users[Role.OFFICE])
     path = write_xlsx(tmp_path / "a.xlsx", [HEADER] + [[f"项目{i}", "产业类", 1, 2024] for i in range(5)])
     settings.KAIGONG_IMPORT_MAX_ROWS = 4
-    assert "数据行过多" in _upload(client, path).content.decode()
+    _upload(client, path)
+    record = LedgerImport.objects.get()
+    assert record.status == LedgerImport.Status.FAILED and "数据行过多" in record.message
     settings.KAIGONG_IMPORT_MAX_BYTES = 100
-    assert "文件过大" in _upload(client, path).content.decode()
-    assert not LedgerImport.objects.exists()
+    response = _upload(client, path)
+    assert response.status_code == 400 and "文件过大" in response.content.decode()
+    assert LedgerImport.objects.count() == 1
 
 
 def test_large_files_run_as_background_tasks_with_progress(login, users, tmp_path, settings, ledger_world):
