@@ -4,10 +4,11 @@ Projects, organizations, departments, dictionaries and batches are registered on
 approvals and workdays apps bring their own url modules, included under /api/approvals/ and /api/workdays/.
 """
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from kaigong.accounts.api.views import DepartmentViewSet, OrganizationViewSet, TokenView
+from kaigong.core.api_errors import api_not_found
 from kaigong.projects.api.views import CategoryViewSet, GroundbreakingBatchViewSet, LevelViewSet, ProjectViewSet
 from kaigong.projects.ledger.api import LedgerCheckView, LedgerImportView, LedgerTemplateView
 
@@ -28,4 +29,8 @@ urlpatterns = [
     path("ledger/import/", LedgerImportView.as_view(), name="api-ledger-import"),
     path("ledger/template/", LedgerTemplateView.as_view(), name="api-ledger-template"),
     *router.urls,
+    # Last: any other path under /api/ (an unknown one, or an id its converter refused, as /api/approvals/items/abc/)
+    # is a 404 in the API's error shape, not the 404 page. Only paths ending in "/": APPEND_SLASH still redirects
+    # /api/projects to /api/projects/.
+    re_path(r"^.*/$", api_not_found),
 ]

@@ -5,13 +5,14 @@ CSRF_TRUSTED_ORIGINS, KAIGONG_DATA_DIR (SQLite file, uploads), SECURE_SSL_REDIRE
 SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE, TASKS_IMMEDIATE (run background tasks inline: tests, CLI),
 KAIGONG_LOGIN_FAILURE_LIMIT, KAIGONG_LOCKOUT_MINUTES, KAIGONG_SESSION_IDLE_MINUTES, KAIGONG_SESSION_MAX_HOURS,
 KAIGONG_TOKEN_HOURS, KAIGONG_PASSWORD_MIN_LENGTH, AXES_ENABLED, KAIGONG_DEMO (the demo city: its published password
-may be kept).
+may be kept), KAIGONG_HERITAGE_GEOJSON_MAX_BYTES.
 """
 
 import datetime as dt
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "csp",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     "axes",  # login failures per account and per address, temporary lockout (before the apps that listen to it)
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -65,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kaigong.core.middleware.ServiceErrorMiddleware",
     "kaigong.accounts.middleware.SessionLimitMiddleware",
@@ -182,6 +185,9 @@ MEDIA_URL = "media/"
 # The city this installation serves (ledger titles, reports).
 KAIGONG_CITY_NAME = env.str("KAIGONG_CITY_NAME", default="侯马市")
 
+# Heritage GeoJSON uploads (page and API): refused above this size with a clear message.
+KAIGONG_HERITAGE_GEOJSON_MAX_BYTES = env.int("KAIGONG_HERITAGE_GEOJSON_MAX_BYTES", default=5 * 1024 * 1024)
+
 # Ledger uploads: refused above these sizes with a clear message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -223,7 +229,15 @@ SPECTACULAR_SETTINGS = {
     # No call to swagger.io's online validator from the docs page (no network at run time).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs pages are for logged-in users (session or token); kaigong/core/api_docs.py sends a
+    # browser without a session to the login page.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # 401, 404 and a filter's 400, which every endpoint can answer, said once (kaigong/core/api.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kaigong.core.api.document_common_errors",
+    ],
     # Several models have a field named "kind"; name each enum after its choices class.
     "ENUM_NAME_OVERRIDES": {
         "DepartmentKindEnum": "kaigong.accounts.choices.DepartmentKind",
@@ -244,6 +258,23 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIN
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy on every response (django-csp): scripts and styles only from Kaigong's own static files, so
+# an injected <script> or style="" does nothing. No page has an inline script or style: htmx's indicator <style> is
+# turned off in base.html (htmx-config), ECharts sizes its elements through the CSSOM, which style-src does not
+# govern. The API docs pages relax it for themselves only (kaigong/core/api_docs.py: ReDoc injects its own styles).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+    }
+}
 
 LOGGING = {
     "version": 1,
