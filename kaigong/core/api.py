@@ -36,22 +36,35 @@ class KaigongPagination(PageNumberPagination):
     max_page_size = 500
 
 
-def error_response(code: str, msgid: str, http_status: int, fields: dict | None = None) -> Response:
+def error_body(code: str, msgid: str, fields: dict | None = None) -> dict:
+    """The error shape for a message id: the message in Chinese and in English."""
     zh, en = translated(msgid, language="zh-hans"), translated(msgid, language="en")
     body = {"error": {"code": code, "message": zh, "message_en": en}}
     if fields:
         body["error"]["fields"] = fields
-    return Response(body, status=http_status)
+    return body
 
 
-def _flatten(detail):
+def error_response(code: str, msgid: str, http_status: int, fields: dict | None = None) -> Response:
+    return Response(error_body(code, msgid, fields), status=http_status)
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's error detail as {field: [messages]}, what ErrorDetailSerializer promises: a nested serializer's or a
+    list's errors get a dotted key ("suspensions.0", "investors.1.name") instead of a nested dict or list."""
     if isinstance(detail, dict):
-        return {key: _flatten(value) for key, value in detail.items()}
+        fields: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            fields.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return fields
     if isinstance(detail, list):
         if all(not isinstance(item, dict | list) for item in detail):
-            return [str(item) for item in detail]
-        return [_flatten(item) for item in detail]
-    return [str(detail)]
+            return {prefix: [str(item) for item in detail]} if detail else {}
+        fields = {}
+        for index, item in enumerate(detail):
+            fields.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+        return fields
+    return {prefix: [str(detail)]}
 
 
 def exception_handler(exc, context):
@@ -128,3 +141,45 @@ ERROR_DESCRIPTIONS = {
 def error_responses(*statuses: int) -> dict:
     """{status: OpenApiResponse(ErrorSerializer)} for extend_schema(responses=...)."""
     return {code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code]) for code in statuses}
+
+
+# --- What every operation can answer, said once for the whole schema (SPECTACULAR_SETTINGS POSTPROCESSING_HOOKS) ---
+
+PAGE_PARAMETERS = {"page": {"minimum": 1}, "page_size": {"minimum": 1, "maximum": KaigongPagination.max_page_size}}
+NOT_FILTERS = {"page", "page_size", "format", "ordering"}
+COMMON_ERRORS = {
+    401: "Not authenticated (no or bad token)",
+    404: "Not found, or not visible to this user; for a list, a page past the last one",
+    400: "A filter's value is not valid (validation_error with fields), e.g. an id that does not exist",
+}
+
+
+def _error_response(description: str) -> dict:
+    return {
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        "description": description,
+    }
+
+
+def document_common_errors(result, generator, request, public):
+    """The answers no view's extend_schema lists but every one can give, added where missing: 401 without login
+    (every endpoint but the token's requires it); 404 for an id in the path (unknown, or not visible) and for a page
+    past the last; 400 for a list's filter given a value it refuses. Pages start at 1 and page_size is 1–500."""
+    for path in result.get("paths", {}).values():
+        for method, operation in path.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            parameters = operation.get("parameters", [])
+            query = {p["name"] for p in parameters if p.get("in") == "query"}
+            for parameter in parameters:
+                if parameter.get("in") == "query" and parameter["name"] in PAGE_PARAMETERS:
+                    parameter.setdefault("schema", {}).update(PAGE_PARAMETERS[parameter["name"]])
+            statuses = [401]
+            if any(p.get("in") == "path" for p in parameters) or "page" in query:
+                statuses.append(404)
+            if method == "get" and query - NOT_FILTERS:
+                statuses.append(400)
+            responses = operation["responses"]
+            for code in statuses:
+                responses.setdefault(str(code), _error_response(COMMON_ERRORS[code]))
+    return result

@@ -153,6 +153,16 @@ class ProjectSerializer(serializers.ModelSerializer):
             "annual_planned_investment": {"help_text": MONEY_HELP},
         }
 
+    def get_fields(self):
+        """A choice the model lets stay blank (用地来源, 环评类别, 审批方式 … not yet known) is answered as "", and the
+        schema says so: DRF drops allow_blank from read-only fields, so it is put back here."""
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if isinstance(field, serializers.ChoiceField) and field.source in (None, name):  # unbound: no source yet
+                model_field = Project._meta.get_field(name)
+                field.allow_blank = model_field.blank and not model_field.null
+        return fields
+
 
 class ProjectWriteSerializer(serializers.ModelSerializer):
     """What a client may send to create a project. Stage, actual dates and version have their own endpoints."""

@@ -10,7 +10,7 @@ from kaigong.approvals.rules import describe
 
 class ApprovalMatterSerializer(serializers.ModelSerializer):
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), allow_null=True, required=False)
-    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+    department_name = serializers.CharField(source="department.name", read_only=True, default=None, allow_null=True)
     approval_stage_display = serializers.CharField(source="get_approval_stage_display", read_only=True)
     prerequisites = serializers.PrimaryKeyRelatedField(queryset=ApprovalMatter.objects.all(), many=True, required=False)
 
