@@ -744,25 +744,31 @@ def summary(values: list[float]) -> dict:
 def timeline(events: list, kinds: set, origin: float, phases: dict) -> dict:
     """Page timings by when they started: every 10 s of the window, and before / during the import's phases."""
     pages = [(start - origin, (end - start) * 1000) for start, end, kind in events if kind in kinds]
+    saves = [(start - origin, (end - start) * 1000) for start, end, kind in events if kind == "API save"]
     buckets = defaultdict(list)
     for at, ms in pages:
         buckets[int(at // 10) * 10].append(ms)
     upload = phases.get("upload", float("inf")) - origin
     confirm = phases.get("confirm", float("inf")) - origin
     done = phases.get("done", float("inf")) - origin
+    return {
+        "timeline": {f"{at}-{at + 10} s": summary(values) for at, values in sorted(buckets.items())},
+        "import_phases_s": {k: round(v - origin, 1) for k, v in phases.items()},
+        "pages_by_import_phase": {k: summary(v) for k, v in by_phase(pages, upload, confirm, done).items()},
+        "saves_by_import_phase": {k: summary(v) for k, v in by_phase(saves, upload, confirm, done).items()},
+    }
+
+
+def by_phase(timings: list, upload: float, confirm: float, done: float) -> dict:
     during = {"no import running": [], "import checked by the worker": [], "import written by the worker": []}
-    for at, ms in pages:
+    for at, ms in timings:
         if upload <= at < confirm:
             during["import checked by the worker"].append(ms)
         elif confirm <= at < done:
             during["import written by the worker"].append(ms)
         else:
             during["no import running"].append(ms)
-    return {
-        "timeline": {f"{at}-{at + 10} s": summary(values) for at, values in sorted(buckets.items())},
-        "import_phases_s": {k: round(v - origin, 1) for k, v in phases.items()},
-        "pages_by_import_phase": {k: summary(v) for k, v in during.items()},
-    }
+    return during
 
 
 def markdown(r: dict) -> str:
@@ -790,10 +796,14 @@ def markdown(r: dict) -> str:
     for kind, k in r["kinds"].items():
         lines.append(f"| {kind} | {k['n']} | {k['p50']} | {k['p95']} | {k['p99']} | {k['max']} |")
     lines += ["", "Every page kind together, by what the import was doing when the request started:", ""]
-    lines += ["| | n | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|"]
+    lines += ["| | every page: n | p50 ms | p95 ms | max ms | API saves: n | p50 ms | p95 ms | max ms |"]
+    lines += ["|---|---|---|---|---|---|---|---|---|"]
     for phase, k in r["pages_by_import_phase"].items():
-        if k["n"]:
-            lines.append(f"| {phase} | {k['n']} | {k['p50']} | {k['p95']} | {k['max']} |")
+        save = r["saves_by_import_phase"][phase]
+        cells = [k.get(x, "") for x in ("n", "p50", "p95", "max")] + [
+            save.get(x, "") for x in ("n", "p50", "p95", "max")
+        ]
+        lines.append(f"| {phase} | " + " | ".join(str(c) for c in cells) + " |")
     lines += [
         "",
         "Every page kind together, by 10 s of the window (n, p50/p95/max ms): "
