@@ -60,29 +60,31 @@ def _guarded(record: LedgerImport, work) -> None:
         raise
 
 
-def start_check(record: LedgerImport) -> LedgerImport:
-    """Queue the check of a stored upload (the immediate backend of the tests runs it at once)."""
-    check_ledger_import_task.enqueue(record.pk, record.attempt)
+def _queued(record: LedgerImport, result) -> LedgerImport:
+    """Note the queued task on the record (a cancel ends it), unless its worker already did."""
+    LedgerImport.objects.filter(pk=record.pk, attempt=record.attempt, task_id="").update(task_id=str(result.id)[:64])
     record.refresh_from_db()
     return record
+
+
+def start_check(record: LedgerImport) -> LedgerImport:
+    """Queue the check of a stored upload (the immediate backend of the tests runs it at once)."""
+    return _queued(record, check_ledger_import_task.enqueue(record.pk, record.attempt))
 
 
 def start_import(record: LedgerImport, *, actor) -> LedgerImport:
     """Claim a checked upload and queue its import."""
     services.claim_ledger_import(record)
-    run_ledger_import_task.enqueue(record.pk, actor.pk if actor is not None else None, record.attempt)
-    record.refresh_from_db()
-    return record
+    actor_id = actor.pk if actor is not None else None
+    return _queued(record, run_ledger_import_task.enqueue(record.pk, actor_id, record.attempt))
 
 
 def retry(record: LedgerImport, *, actor=None, actor_label: str = "") -> LedgerImport:
     """A failed or cancelled upload as a new attempt (audited), queued."""
     services.retry_ledger_import(record=record, actor=actor, actor_label=actor_label)
     if record.status == LedgerImport.Status.IMPORTING:
-        run_ledger_import_task.enqueue(
-            record.pk, actor.pk if actor is not None else None, record.attempt, actor_label=actor_label
-        )
+        actor_id = actor.pk if actor is not None else None
+        result = run_ledger_import_task.enqueue(record.pk, actor_id, record.attempt, actor_label=actor_label)
     else:
-        check_ledger_import_task.enqueue(record.pk, record.attempt)
-    record.refresh_from_db()
-    return record
+        result = check_ledger_import_task.enqueue(record.pk, record.attempt)
+    return _queued(record, result)
