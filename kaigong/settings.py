@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 import environ
-from csp.constants import NONE, SELF
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -259,15 +259,20 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Content-Security-Policy on every response (django-csp): scripts and styles only from Kaigong's own static files, so
-# an injected <script> or style="" does nothing. No page has an inline script or style: htmx's indicator <style> is
-# turned off in base.html (htmx-config), ECharts sizes its elements through the CSSOM, which style-src does not
-# govern. The API docs pages relax it for themselves only (kaigong/core/api_docs.py: ReDoc injects its own styles).
+# Content-Security-Policy on every response (django-csp): scripts and style sheets only from Kaigong's own static
+# files, so an injected <script> or <style> does nothing. No page has an inline script or style: htmx's indicator
+# <style> is turned off in base.html (htmx-config), ECharts sizes its charts through the CSSOM, which CSP does not
+# govern. One relaxation, style-src-attr: ECharts writes its tooltips as HTML whose elements carry style="…"
+# attributes; an attribute styles its own element only and loads nothing (url() stays under img-src and
+# default-src), while <style> elements and style sheets stay 'self'. (Tooltips drawn in the canvas, renderMode
+# "richText" in the chart scripts, would let it go.) The API docs pages relax the policy for themselves only
+# (kaigong/core/api_docs.py: ReDoc writes its own <style> elements).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
         "img-src": [SELF, "data:"],
         "frame-ancestors": [NONE],
         "form-action": [SELF],

@@ -154,3 +154,41 @@ def test_swagger_ui_does_not_call_the_online_validator(reader):
     script = reader.get(reverse("api-docs"), {"script": ""}).content.decode()
 
     assert '"validatorUrl": null' in script
+
+
+@pytest.mark.parametrize("name", ["land_source", "eia_category", "review_regime"])
+def test_a_blank_choice_of_a_project_is_declared(schema, name):
+    """The model lets these stay blank (not known yet), and the API answers "": the schema says so."""
+    prop = schema["components"]["schemas"]["Project"]["properties"][name]
+
+    assert {"$ref": "#/components/schemas/BlankEnum"} in prop["oneOf"]
+    assert schema["components"]["schemas"]["BlankEnum"]["enum"] == [""]
+
+
+def test_a_matter_without_a_department_is_declared(schema):
+    assert schema["components"]["schemas"]["ApprovalMatter"]["properties"]["department_name"]["nullable"] is True
+
+
+def test_error_fields_are_lists_of_messages(schema):
+    fields = schema["components"]["schemas"]["ErrorDetail"]["properties"]["fields"]
+
+    assert fields["additionalProperties"] == {"type": "array", "items": {"type": "string"}}
+
+
+def test_lists_document_their_page_bounds_and_errors(schema):
+    operation = schema["paths"]["/api/approvals/items/"]["get"]
+    parameters = {p["name"]: p["schema"] for p in operation["parameters"]}
+
+    assert parameters["page"]["minimum"] == 1
+    assert (parameters["page_size"]["minimum"], parameters["page_size"]["maximum"]) == (1, 500)
+    for status in ("400", "401", "404"):  # a refused filter value, no login, a page past the last
+        assert operation["responses"][status]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"
+        }
+
+
+def test_an_id_in_the_path_documents_its_404(schema):
+    for path, operations in schema["paths"].items():
+        if "{" in path:
+            for method, operation in operations.items():
+                assert "404" in operation["responses"], f"{method} {path}"
