@@ -40,7 +40,7 @@ class HeritageSite(models.Model):
     source_name = models.CharField(_("导入文件"), max_length=200, blank=True)
     display_protection_area = models.JSONField(_("保护范围(简化,用于显示)"), null=True, blank=True, editable=False)
     display_control_zone = models.JSONField(_("建设控制地带(简化,用于显示)"), null=True, blank=True, editable=False)
-    display_tolerance_m = models.FloatField(_("显示简化容差(米)"), default=0, editable=False)
+    display_tolerance_m = models.FloatField(_("简化显示的最大偏差(米)"), default=0, editable=False)
     vertex_count = models.PositiveIntegerField(_("顶点数"), default=0, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

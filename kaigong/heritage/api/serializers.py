@@ -26,7 +26,7 @@ class HeritageSiteListSerializer(serializers.ModelSerializer):
     ``display_protection_area`` (the simplified areas the pages draw) are null unless the list is asked for them
     with ``?geometry=simplified``; the imported boundaries are on the site's own endpoint."""
 
-    protection_level_label = ChoiceLabelField(choices=ProtectionLevel.choices)
+    protection_level_label = ChoiceLabelField(source="protection_level", choices=ProtectionLevel.choices)
     has_protection_area = serializers.BooleanField(read_only=True)
     display_control_zone = serializers.SerializerMethodField()
     display_protection_area = serializers.SerializerMethodField()
@@ -49,7 +49,7 @@ class HeritageSiteListSerializer(serializers.ModelSerializer):
 class HeritageSiteSerializer(serializers.ModelSerializer):
     """A site with its imported boundaries (GeoJSON, WGS84) and the simplified ones the pages draw."""
 
-    protection_level_label = ChoiceLabelField(choices=ProtectionLevel.choices)
+    protection_level_label = ChoiceLabelField(source="protection_level", choices=ProtectionLevel.choices)
     has_protection_area = serializers.BooleanField(read_only=True)
 
     class Meta:

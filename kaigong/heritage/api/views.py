@@ -3,7 +3,7 @@ a project's heritage routing (its steps; forwarding to the next level and record
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kaigong.core.api import error_responses
+from kaigong.core.api import ErrorSerializer, error_responses
 from kaigong.core.exceptions import PermissionDeniedError
 from kaigong.heritage import geojson, permissions, selectors, services
 from kaigong.heritage.api.serializers import (
@@ -29,6 +29,10 @@ from kaigong.heritage.models import HeritageSite
 
 READ_ERRORS = error_responses(401, 403)
 LIST_ERRORS = error_responses(400, 401, 403)
+IMPORT_ERRORS = {
+    **error_responses(400, 401, 403),
+    415: OpenApiResponse(ErrorSerializer, description="Unsupported media type: send multipart/form-data or JSON"),
+}
 DETAIL_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403)
 ACTION_ERRORS = error_responses(400, 401, 403, 404)
@@ -106,7 +110,7 @@ class HeritageSiteViewSet(viewsets.ReadOnlyModelViewSet):
         f"{geojson.MAX_VERTICES_PER_GEOMETRY} vertices per geometry and {geojson.MAX_VERTICES_PER_FILE} per file. "
         "Each answers 400 invalid_geojson naming the limit and the value found.",
         request={"multipart/form-data": HeritageImportSerializer, "application/json": HeritageImportSerializer},
-        responses={200: HeritageImportResultSerializer, **WRITE_ERRORS},
+        responses={200: HeritageImportResultSerializer, **IMPORT_ERRORS},
     )
     @action(
         detail=False,

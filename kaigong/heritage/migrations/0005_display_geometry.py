@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='heritagesite',
             name='display_tolerance_m',
-            field=models.FloatField(default=0, editable=False, verbose_name='显示简化容差(米)'),
+            field=models.FloatField(default=0, editable=False, verbose_name='简化显示的最大偏差(米)'),
         ),
         migrations.AddField(
             model_name='heritagesite',

@@ -200,6 +200,7 @@ def test_the_site_list_is_paginated_without_boundaries(users, api_login, three_s
     first = body["results"][0]
     assert "control_zone" not in first and "protection_area" not in first
     assert first["display_control_zone"] is None and first["has_protection_area"] is False
+    assert first["protection_level"] == "national" and first["protection_level_label"] == "全国重点文物保护单位"
     page2 = api.get(body["next"]).json()
     assert {s["name"] for s in body["results"] + page2["results"]} == {"甲遗址", "乙遗址", "丙遗址"}
     assert {s["name"]: s["vertex_count"] for s in body["results"] + page2["results"]}["丙遗址"] == 3000
@@ -211,6 +212,7 @@ def test_the_site_list_is_paginated_without_boundaries(users, api_login, three_s
 
     detail = api.get(f"/api/heritage/sites/{three_sites[0].pk}/").json()
     assert detail["control_zone"]["type"] == "Polygon" and detail["display_control_zone"]["type"] == "Polygon"
+    assert detail["protection_level_label"] == "全国重点文物保护单位"
 
 
 def test_the_site_list_and_detail_refuse_the_anonymous(client, three_sites):
