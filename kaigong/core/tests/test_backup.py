@@ -1,0 +1,236 @@
+"""kaigong backup / restore (kaigong/core/backup.py) through the commands, on the test database of either vendor:
+a round trip brings back the projects, the audit log (its chain verifies, with the same head) and the uploaded
+files; a damaged backup is refused before anything is touched; a fresh install without a media directory backs up.
+
+Transactional tests: pg_dump and pg_restore are other processes, and see only what is committed."""
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from kaigong.accounts.choices import Role
+from kaigong.audit.models import AuditEvent
+from kaigong.projects import services
+from kaigong.projects.ledger.services import create_ledger_import
+from kaigong.projects.models import LedgerImport, Project
+from kaigong.projects.tests.factories import CategoryFactory, LevelFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WORKBOOK = b"PK\x03\x04 a stored upload, byte for byte"
+
+
+def _project(office, name):
+    return services.create_project(
+        data={
+            "name": name,
+            "category": CategoryFactory(),
+            "level": LevelFactory(),
+            "year": 2026,
+            "total_investment": "1000.00",
+            "annual_planned_investment": "100.00",
+        },
+        actor=office,
+    )
+
+
+def _backup(output: Path) -> tuple[Path, str]:
+    out = StringIO()
+    call_command("backup", f"--output={output}", stdout=out)
+    (path,) = output.iterdir()
+    return path, out.getvalue()
+
+
+def _restore(path: Path, *args) -> str:
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("restore", str(path), *args, stdout=out, stderr=err)
+    except CommandError as exc:
+        raise CommandError(f"{exc}\n{err.getvalue()}") from exc
+    return out.getvalue()
+
+
+def _verify(path: Path) -> str:
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("backup", f"--verify={path}", stdout=out, stderr=err)
+    except CommandError as exc:
+        raise CommandError(f"{exc}\n{err.getvalue()}") from exc
+    return out.getvalue()
+
+
+def _head():
+    return AuditEvent.objects.order_by("-id").values_list("id", "chain_hash").first()
+
+
+@pytest.fixture
+def city(users, settings):
+    """Two projects (audited), a ledger upload stored under MEDIA_ROOT."""
+    office = users[Role.OFFICE]
+    _project(office, "国强自动化光伏新能源生产基地")
+    _project(office, "合欢街南延道路建设工程")
+    record = create_ledger_import(upload=SimpleUploadedFile("台账.xlsx", WORKBOOK), user=office)
+    return {"office": office, "upload": Path(settings.MEDIA_ROOT) / record.file.name}
+
+
+def test_round_trip_brings_back_projects_audit_log_and_uploads(city, tmp_path, settings):
+    names = sorted(Project.objects.values_list("name", flat=True))
+    head = _head()
+    events = AuditEvent.objects.count()
+    path, printed = _backup(tmp_path / "backups")
+    assert path.name.startswith("kaigong-backup-")
+    assert f"#{head[0]} {head[1]}" in printed
+
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert manifest["database"]["vendor"] == connection.vendor
+    assert manifest["tables"]["projects_project"] == 2
+    assert manifest["tables"]["audit_auditevent"] == events
+    assert manifest["audit_head"] == {"id": head[0], "hash": head[1]}
+    assert "projects.0001_initial" in manifest["migrations"]
+    upload_name = "media/" + city["upload"].relative_to(settings.MEDIA_ROOT).as_posix()
+    assert (path / upload_name).read_bytes() == WORKBOOK
+    assert set(manifest["files"]) == {manifest["database"]["file"], upload_name}
+
+    # After the backup: a project deleted, another added (more events), the upload gone, a stray file uploaded.
+    services.delete_project(
+        project=Project.objects.get(name="合欢街南延道路建设工程"), actor=city["office"], reason="测试"
+    )
+    _project(city["office"], "新田路沿街可视面提升改造工程")
+    city["upload"].unlink()
+    stray = Path(settings.MEDIA_ROOT) / "ledger" / "later.xlsx"
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    stray.write_bytes(b"uploaded after the backup")
+
+    with pytest.raises(CommandError, match="--yes"):
+        _restore(path)
+    assert sorted(Project.objects.values_list("name", flat=True)) != names  # refused: nothing touched
+
+    printed = _restore(path, "--yes")
+    assert "校验通过" in printed and f"#{head[0]} {head[1]}" in printed
+    assert sorted(Project.objects.values_list("name", flat=True)) == names
+    assert AuditEvent.objects.count() == events and _head() == head
+    assert LedgerImport.objects.count() == 1
+    assert city["upload"].read_bytes() == WORKBOOK
+    assert not stray.exists()
+    (kept,) = Path(settings.MEDIA_ROOT).parent.glob("media.before-restore-*")
+    assert (kept / "ledger" / "later.xlsx").read_bytes() == b"uploaded after the backup"
+
+    # The chain goes on from the restored head.
+    _project(city["office"], "恢复后新建的项目")
+    out = StringIO()
+    call_command("audit", "verify", f"--expect={head[0]}:{head[1]}", stdout=out)
+    assert f"{events + 1} 个事件" in out.getvalue()
+
+
+def test_verify_checks_a_backup_without_touching_anything(city, tmp_path):
+    path, _ = _backup(tmp_path / "backups")
+    assert "备份完整" in _verify(path)
+    out = StringIO()
+    call_command("restore", str(path), "--check", stdout=out)
+    assert "备份完整" in out.getvalue()
+    assert Project.objects.count() == 2
+
+
+def _flip_database(path, manifest):
+    file = path / manifest["database"]["file"]
+    data = bytearray(file.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    file.write_bytes(bytes(data))
+
+
+def _change_upload(path, manifest):
+    (upload,) = (name for name in manifest["files"] if name.startswith("media/"))
+    (path / upload).write_bytes(b"changed")
+
+
+def _add_file(path, manifest):
+    (path / "media" / "planted.xlsx").write_bytes(b"not from the backup")
+
+
+def _remove_upload(path, manifest):
+    (upload,) = (name for name in manifest["files"] if name.startswith("media/"))
+    (path / upload).unlink()
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (_flip_database, "校验和与清单不符"),
+        (_change_upload, "校验和与清单不符"),
+        (_add_file, "清单未列出的文件"),
+        (_remove_upload, "备份缺少文件"),
+    ],
+)
+def test_a_damaged_backup_is_refused_before_anything_is_touched(city, tmp_path, settings, damage, message):
+    path, _ = _backup(tmp_path / "backups")
+    manifest = json.loads((path / "manifest.json").read_text())
+    damage(path, manifest)
+    _project(city["office"], "备份之后的项目")
+    head = _head()
+
+    with pytest.raises(CommandError, match=message):
+        _verify(path)
+    with pytest.raises(CommandError, match=f"未做任何改动.*{message}"):
+        _restore(path, "--yes")
+    assert Project.objects.filter(name="备份之后的项目").exists()
+    assert _head() == head
+    assert city["upload"].read_bytes() == WORKBOOK
+    assert not list(Path(settings.MEDIA_ROOT).parent.glob("media.before-restore-*"))
+
+
+def test_a_backup_without_a_manifest_is_refused(tmp_path):
+    (tmp_path / "not-a-backup").mkdir()
+    with pytest.raises(CommandError, match=r"没有 manifest\.json"):
+        _restore(tmp_path / "not-a-backup", "--yes")
+    (tmp_path / "not-a-backup" / "manifest.json").write_text("{broken")
+    with pytest.raises(CommandError, match="无法读取"):
+        _verify(tmp_path / "not-a-backup")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda m: m["tables"].update(projects_project=m["tables"]["projects_project"] + 1),
+            "projects_project 有 2 行",
+        ),
+        (lambda m: m["audit_head"].update(hash="0" * 64), "审计链校验失败"),
+    ],
+)
+def test_a_restore_that_does_not_match_the_manifest_exits_1(city, tmp_path, edit, message):
+    """The manifest is the reference the restored database is compared with: a mismatch is reported, exit 1."""
+    path, _ = _backup(tmp_path / "backups")
+    file = path / "manifest.json"
+    manifest = json.loads(file.read_text())
+    edit(manifest)
+    file.write_text(json.dumps(manifest))
+    with pytest.raises(CommandError, match=f"(?s)不一致.*{message}"):
+        _restore(path, "--yes")
+
+
+def test_a_backup_from_a_newer_kaigong_is_refused(city, tmp_path):
+    path, _ = _backup(tmp_path / "backups")
+    file = path / "manifest.json"
+    manifest = json.loads(file.read_text())
+    manifest["migrations"].append("projects.9999_from_the_future")
+    file.write_text(json.dumps(manifest))
+    with pytest.raises(CommandError, match="请先升级"):
+        _restore(path, "--yes")
+    assert Project.objects.count() == 2
+
+
+def test_a_fresh_install_without_media_backs_up_and_restores(tmp_path, settings):
+    assert not Path(settings.MEDIA_ROOT).exists()
+    path, printed = _backup(tmp_path / "backups")
+    assert "0 个上传文件" in printed and "审计日志为空" in printed
+    assert (path / "media").is_dir() and not any((path / "media").iterdir())
+    assert "备份完整" in _verify(path)
+    printed = _restore(path)  # an empty database needs no --yes
+    assert "校验通过" in printed
+    assert Path(settings.MEDIA_ROOT).is_dir()
