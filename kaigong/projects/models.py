@@ -431,6 +431,9 @@ class LedgerImport(models.Model):
     task_id = models.CharField(_("后台任务"), max_length=64, blank=True)
     heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
     lease_until = models.DateTimeField(_("心跳期限"), null=True, blank=True)
+    # What the check found beyond its problems, in both languages (ledger.services.stored_preview): the page shows it
+    # without reading the sheet again.
+    preview = models.JSONField(_("检查预览"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

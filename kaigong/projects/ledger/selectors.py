@@ -1,9 +1,5 @@
 """Reads of ledger imports for the pages: the recent uploads, an upload's status line, its preview."""
 
-from kaigong.core.exceptions import KaigongError
-from kaigong.projects.ledger.checker import LedgerChecker, formula_warnings
-from kaigong.projects.ledger.preview import PREVIEW_ROWS, LedgerPreview, preview_rows, preview_sheet
-from kaigong.projects.ledger.reader import read_ledger_file
 from kaigong.projects.models import LedgerImport
 
 
@@ -21,17 +17,16 @@ def message_in(text: str, language: str | None) -> str:
     return lines[1] if len(lines) > 1 and (language or "").startswith("en") else lines[0]
 
 
-def preview_ledger_import(record: LedgerImport, *, limit: int = PREVIEW_ROWS) -> LedgerPreview:
-    """For an upload's page: the columns it does not read and, while it waits for confirmation, what its first rows
-    will write (read again from the file: the record keeps the problems, not the plans)."""
-    try:
-        sheet = read_ledger_file(record.file.path, filename=record.original_name)
-    except (KaigongError, FileNotFoundError, ValueError):
-        return LedgerPreview()
-    preview = LedgerPreview(ignored=list(sheet.ignored), warnings=formula_warnings(sheet))
-    if record.status == LedgerImport.Status.CHECKED:
-        preview.new_owners = LedgerChecker().list_new_owners(sheet)
-    if record.status == LedgerImport.Status.CHECKED and not record.problems:
-        result = LedgerChecker().check(preview_sheet(sheet, limit))
-        preview.rows = preview_rows(result, limit=limit)
-    return preview
+def preview_ledger_import(record: LedgerImport, *, language: str | None) -> dict:
+    """For an upload's page, as the worker's check stored it (services.stored_preview; the request never reads
+    the sheet): the columns not read and the warnings, and, while the upload waits for confirmation, the owners it
+    registers and what its first rows will write (only when nothing blocks)."""
+    stored = record.preview or {}
+    shown = stored.get("en" if (language or "").startswith("en") else "zh-hans") or {}
+    checked = record.status == LedgerImport.Status.CHECKED
+    return {
+        "warnings": stored.get("warnings", []),
+        "ignored_message": shown.get("ignored_message", ""),
+        "new_owner_lines": shown.get("new_owner_lines", []) if checked else [],
+        "rows": shown.get("rows", []) if checked and not record.problems else [],
+    }

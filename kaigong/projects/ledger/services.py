@@ -20,15 +20,18 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, override
 
 from kaigong.audit.choices import AuditAction
 from kaigong.audit.services import record_event
 from kaigong.core.exceptions import KaigongError, PermissionDeniedError, translated
 from kaigong.projects.choices import LedgerEvent
 from kaigong.projects.ledger.bulk import ProgressCallback
+from kaigong.projects.ledger.checker import LedgerResult
 from kaigong.projects.ledger.importer import LedgerImporter
-from kaigong.projects.ledger.reader import read_ledger_file
+from kaigong.projects.ledger.owners import new_owners_messages
+from kaigong.projects.ledger.preview import preview_rows
+from kaigong.projects.ledger.reader import ignored_columns_message, read_ledger_file
 from kaigong.projects.models import LedgerImport
 
 Status = LedgerImport.Status
@@ -136,6 +139,29 @@ def _start(record: LedgerImport, *, waiting: str, running: str, task_id: str) ->
         setattr(record, name, value)
 
 
+def stored_preview(result: LedgerResult) -> dict:
+    """What the upload's page shows beside the problems, computed by the worker in both languages: the columns not
+    read, the owners the import registers, the first rows' changes (when nothing blocks) and the warnings."""
+    stored = {"warnings": [warning.as_dict() for warning in result.warnings]}
+    for language in ("zh-hans", "en"):
+        with override(language):
+            rows = preview_rows(result) if result.ok else []
+            stored[language] = {
+                "ignored_message": ignored_columns_message(result.ignored, language),
+                "new_owner_lines": new_owners_messages(result.new_owners, language),
+                "rows": [
+                    {
+                        "row": row.row,
+                        "name": row.name,
+                        "creating": row.creating,
+                        "changes": [change.as_dict() for change in row.changes],
+                    }
+                    for row in rows
+                ],
+            }
+    return stored
+
+
 def _progress_saver(record: LedgerImport) -> ProgressCallback:
     def save(done: int, total: int) -> None:
         _beat(record, processed_rows=done, total_rows=total)
@@ -164,6 +190,7 @@ def check_ledger_import(record: LedgerImport, *, task_id: str = "") -> LedgerImp
         total_rows=result.total_rows,
         processed_rows=result.total_rows,
         problems=[p.as_dict() for p in result.problems],
+        preview=stored_preview(result),
         message=record_message(
             gettext_noop("检查完成:%(rows)s行,将新增%(created)s个、更新%(updated)s个项目"),
             {"rows": result.total_rows, "created": creates, "updated": len(result.plans) - creates},
@@ -190,6 +217,7 @@ def run_ledger_import(record: LedgerImport, *, actor, actor_label: str = "", tas
                 record,
                 Status.CHECKED,
                 problems=[p.as_dict() for p in result.problems],
+                preview=stored_preview(result),
                 message=record_message(gettext_noop("检查发现%(count)s个问题"), {"count": len(result.problems)}),
             )
             return record

@@ -19,9 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kaigong.core.exceptions import KaigongError
 from kaigong.projects.ledger import tasks
 from kaigong.projects.ledger.exporter import export_ledger
-from kaigong.projects.ledger.owners import new_owners_messages
 from kaigong.projects.ledger.problems import Problem
-from kaigong.projects.ledger.reader import ignored_columns_message
 from kaigong.projects.ledger.report import build_error_report
 from kaigong.projects.ledger.selectors import list_ledger_imports, message_in, preview_ledger_import
 from kaigong.projects.ledger.services import (
@@ -124,7 +122,7 @@ def ledger_import_detail(request, pk: int):
     running = record.status in RUNNING
     preview = None
     if record.status in (LedgerImport.Status.CHECKED, LedgerImport.Status.DONE):
-        preview = preview_ledger_import(record)
+        preview = preview_ledger_import(record, language=get_language())
     context = {
         "record": record,
         "status_line": message_in(record.message, get_language()),
@@ -132,8 +130,8 @@ def ledger_import_detail(request, pk: int):
         "running": running,
         "can_confirm": record.status == LedgerImport.Status.CHECKED and not record.problems,
         "preview": preview,
-        "ignored_message": ignored_columns_message(preview.ignored, get_language()) if preview else "",
-        "new_owner_lines": new_owners_messages(preview.new_owners, get_language() or "zh-hans") if preview else [],
+        "ignored_message": preview["ignored_message"] if preview else "",
+        "new_owner_lines": preview["new_owner_lines"] if preview else [],
         **_actions(record),
     }
     return render(request, "projects/ledger/detail.html", context)

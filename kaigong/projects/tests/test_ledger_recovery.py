@@ -329,3 +329,14 @@ def test_the_command_retries_and_cancels_by_id(login, users, ledger_world, sheet
         call_command("ledger-imports", "retry", str(record.pk))
     with pytest.raises(CommandError, match="没有编号为 999 的台账上传"):
         call_command("ledger-imports", "cancel", "999")
+
+
+def test_the_upload_page_shows_the_check_without_reading_the_sheet_again(login, users, ledger_world, sheet):
+    """The worker stores what the check found; the web request shows it and never opens the file."""
+    client = login(users[Role.OFFICE])
+    record = _checked(client, sheet)
+    os.remove(record.file.path)
+
+    page = client.get(reverse("projects:ledger-import-detail", args=[record.pk])).content.decode()
+
+    assert 'data-testid="ledger-preview"' in page and "恢复测试项目0" in page and 'data-testid="ledger-confirm"' in page
