@@ -40,6 +40,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# pytest runs every test, Schemathesis over the API included (kaigong/core/tests/test_schemathesis.py: every operation
+# as the administrator and as an enterprise user, about a minute of CPU; KAIGONG_SCHEMATHESIS_EXAMPLES=N for more).
 test: install lint
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/kaigong check
