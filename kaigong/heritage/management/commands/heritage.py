@@ -10,7 +10,7 @@ from django.utils.translation import gettext_noop
 
 from kaigong.audit.events import command_actor
 from kaigong.core.exceptions import KaigongError
-from kaigong.heritage import services
+from kaigong.heritage import geojson, services
 
 ACTOR_LABEL = command_actor("heritage import")
 
@@ -26,7 +26,10 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         path: Path = options["file"]
         try:
+            geojson.check_size(path.stat().st_size)  # before reading it whole
             content = path.read_bytes()
+        except KaigongError as exc:
+            raise CommandError(str(exc)) from exc
         except OSError:
             raise CommandError(
                 str(KaigongError(gettext_noop("无法读取文件 %(path)s"), params={"path": str(path)}))
