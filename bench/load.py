@@ -562,6 +562,9 @@ def run(args) -> dict:
         "cores": os.cpu_count(),
         "python": platform.python_version(),
     }
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True)
+    machine["commit"] = head.stdout.strip() + (" + uncommitted changes" if dirty.stdout.strip() else "")
     t0 = time.perf_counter()
     city = prepare(args.db, args.projects)
     env = city.pop("env")
@@ -570,24 +573,7 @@ def run(args) -> dict:
     spec = role_counts(args.users)
     people = django_step(env, "users", json.dumps(spec), PASSWORD)
     users = people["users"]
-    categories = json.loads(
-        subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "import json,os,django;os.environ.setdefault('DJANGO_SETTINGS_MODULE',"
-                "'kaigong.settings');django.setup();from kaigong.projects.models import Category;"
-                "print(json.dumps(list(Category.objects.values_list('pk',flat=True))))",
-            ],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
+    categories = people["categories"]
     editable = sorted({pk for user in users for pk in user["editable"]})
     before = django_step(env, "state", json.dumps(editable))
 
@@ -707,6 +693,8 @@ def run(args) -> dict:
 
     after = django_step(env, "state", json.dumps(editable))
     result["import"]["projects_written"] = django_step(env, "count", prefix)["count"]
+    if result["import"].get("status") == "finished" and result["import"]["projects_written"] != args.import_rows:
+        result["import"]["status"] = "ended without writing every row (see the import's page)"
     result["no_lost_update"] = no_lost_update(stats.saves, before["projects"], after["projects"])
 
     timed = {k: v for k, v in stats.timings.items()}
@@ -839,7 +827,7 @@ def main() -> None:
         heading = (
             f"### {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC: `python -m bench.load --db {args.db} --users "
             f"{args.users} --seconds {args.seconds} --think {args.think}` ({machine['cpu']}, {machine['cores']} "
-            f"cores, Python {machine['python']})"
+            f"cores, Python {machine['python']}; code {machine['commit']})"
         )
         with (ROOT / "bench" / "RESULTS.md").open("a") as handle:
             handle.write(f"\n{heading}\n\n{markdown(result)}\n")

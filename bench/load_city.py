@@ -161,7 +161,11 @@ def users(spec_json: str, password: str) -> dict:
             user["editable"] = []
         scope = Project.objects.visible_to(User.objects.get(username=user["username"]))
         user["readable"] = list(scope.order_by("?").values_list("pk", flat=True)[:50])
-    return {"users": made, "projects": Project.objects.count()}
+    return {
+        "users": made,
+        "projects": Project.objects.count(),
+        "categories": list(Category.objects.values_list("pk", flat=True)),
+    }
 
 
 def state(ids_json: str) -> dict:
