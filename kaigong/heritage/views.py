@@ -6,6 +6,7 @@ Reads via selectors, writes via services; pages hold no business rules.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +19,7 @@ from kaigong.heritage.drawing import draw_sites
 from kaigong.heritage.forms import HeritageImportForm, HeritageRoutingForm, RoutingForwardForm, RoutingReplyForm
 from kaigong.heritage.geojson import GeoJSONImportError
 
+SITES_PER_PAGE = 50
 # What a multipart form adds around the file (boundary, headers, the CSRF token) before a body is too large.
 FORM_OVERHEAD_BYTES = 64 * 1024
 
@@ -29,11 +31,13 @@ def _require_manager(user) -> None:
 
 @login_required
 def site_list(request):
+    page = Paginator(selectors.list_sites(user=request.user), SITES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "heritage/site_list.html",
         {
-            "sites": list(selectors.list_sites(user=request.user)),
+            "sites": page.object_list,
+            "page_obj": page,
             "routing": selectors.get_routing(),
             "can_manage": permissions.can_manage_heritage(request.user),
         },

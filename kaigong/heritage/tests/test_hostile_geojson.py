@@ -215,9 +215,25 @@ def test_the_site_list_is_paginated_without_boundaries(users, api_login, three_s
     assert detail["protection_level_label"] == "全国重点文物保护单位"
 
 
+def test_the_site_list_page_is_paginated_without_boundaries(
+    users, login, three_sites, monkeypatch, django_assert_max_num_queries
+):
+    from kaigong.heritage import views
+
+    monkeypatch.setattr(views, "SITES_PER_PAGE", 2)
+    client = login(users[Role.ENTERPRISE])
+    with django_assert_max_num_queries(9):
+        first = client.get(reverse("heritage:site-list")).content.decode()
+    second = client.get(reverse("heritage:site-list"), {"page": 2}).content.decode()
+    assert first.count("data-site=") == 2 and second.count("data-site=") == 1
+    assert 'data-testid="site-pages"' in first and "1 / 2" in first
+    assert "111.5" not in first + second  # no coordinates
+
+
 def test_the_site_list_and_detail_refuse_the_anonymous(client, three_sites):
     assert client.get("/api/heritage/sites/").status_code in (401, 403)
     assert client.get(f"/api/heritage/sites/{three_sites[0].pk}/").status_code in (401, 403)
+    assert client.get(reverse("heritage:site-list")).status_code == 302
 
 
 def test_the_schema_says_the_list_is_paginated_and_has_no_boundaries(users, login):
