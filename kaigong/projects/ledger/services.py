@@ -140,26 +140,30 @@ def _start(record: LedgerImport, *, waiting: str, running: str, task_id: str) ->
 
 
 def stored_preview(result: LedgerResult) -> dict:
-    """What the upload's page shows beside the problems, computed by the worker in both languages: the columns not
-    read, the owners the import registers, the first rows' changes (when nothing blocks) and the warnings."""
-    stored = {"warnings": [warning.as_dict() for warning in result.warnings]}
+    """What the upload's page and the API show beside the problems, computed by the worker in both languages: the
+    columns not read, the owners the import registers, the first rows' changes and the warnings."""
+    creates = sum(1 for plan in result.plans if plan.creating)
+    stored = {
+        "warnings": [warning.as_dict() for warning in result.warnings],
+        "ignored_columns": [column.as_dict() for column in result.ignored],
+        "new_owners": [owner.as_dict() for owner in result.new_owners],
+        "creates": creates,
+        "updates": len(result.plans) - creates,
+    }
     for language in ("zh-hans", "en"):
         with override(language):
-            rows = preview_rows(result) if result.ok else []
+            rows = preview_rows(result)
             stored[language] = {
                 "ignored_message": ignored_columns_message(result.ignored, language),
                 "new_owner_lines": new_owners_messages(result.new_owners, language),
-                "rows": [
-                    {
-                        "row": row.row,
-                        "name": row.name,
-                        "creating": row.creating,
-                        "changes": [change.as_dict() for change in row.changes],
-                    }
-                    for row in rows
-                ],
+                "rows": [row.as_dict() | {"creating": row.creating} for row in rows],
             }
     return stored
+
+
+def _failure(exc: KaigongError) -> dict:
+    """A refused file or a failed import, as the API answers it (its message is the record's)."""
+    return {"error": {"code": exc.code, "status": exc.status}}
 
 
 def _progress_saver(record: LedgerImport) -> ProgressCallback:
@@ -178,7 +182,7 @@ def check_ledger_import(record: LedgerImport, *, task_id: str = "") -> LedgerImp
         importer = LedgerImporter(actor=None, filename=record.original_name)
         result = importer.check(sheet, progress=_progress_saver(record))
     except KaigongError as exc:
-        _finish(record, Status.FAILED, message=_error_message(exc), finished_at=timezone.now())
+        _finish(record, Status.FAILED, message=_error_message(exc), preview=_failure(exc), finished_at=timezone.now())
         return record
     except FileNotFoundError:
         _finish(record, Status.FAILED, message=record_message(MISSING_FILE), finished_at=timezone.now())
@@ -239,7 +243,13 @@ def run_ledger_import(record: LedgerImport, *, actor, actor_label: str = "", tas
                 ),
             )
     except KaigongError as exc:
-        _finish(record, Status.FAILED, message=_error_message(exc), finished_at=timezone.now())
+        _finish(
+            record,
+            Status.FAILED,
+            message=_error_message(exc),
+            preview=(record.preview or {}) | _failure(exc),
+            finished_at=timezone.now(),
+        )
         return record
     except FileNotFoundError:
         _finish(record, Status.FAILED, message=record_message(MISSING_FILE), finished_at=timezone.now())

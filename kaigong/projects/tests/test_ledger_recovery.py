@@ -340,3 +340,21 @@ def test_the_upload_page_shows_the_check_without_reading_the_sheet_again(login, 
     page = client.get(reverse("projects:ledger-import-detail", args=[record.pk])).content.decode()
 
     assert 'data-testid="ledger-preview"' in page and "恢复测试项目0" in page and 'data-testid="ledger-confirm"' in page
+
+
+@pytest.mark.parametrize("name", ["api-ledger-check", "api-ledger-import"])
+def test_the_api_hands_the_sheet_to_the_worker_and_answers_202_when_it_is_not_done(
+    api_login, users, ledger_world, sheet, settings, name
+):
+    """No worker runs: the request stores the upload, queues its check, waits a moment and answers where to follow
+    it; it never reads the sheet itself."""
+    settings.TASKS = DB_TASKS
+    settings.KAIGONG_IMPORT_API_WAIT_SECONDS = 0.3
+    api = api_login(users[Role.OFFICE])
+    with sheet.open("rb") as handle:
+        response = api.post(reverse(name), {"file": handle}, format="multipart")
+    assert response.status_code == 202
+    queued = response.json()["import"]
+    assert queued["status"] == "pending" and queued["queued"]
+    assert DBTaskResult.objects.get().status == "READY"
+    assert not Project.objects.filter(name__startswith="恢复测试项目").exists()
