@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from shapely.geometry import mapping, shape
+from shapely.geometry import mapping
 
 from kaigong.heritage.choices import Zone
+from kaigong.heritage.geojson import to_shape
 
 # One degree of latitude in metres; a tolerance in degrees bounds the deviation in metres by this factor (a degree
 # of longitude is shorter), so tolerance_m / METRES_PER_DEGREE never lets the drawing stray further than tolerance_m.
@@ -47,7 +48,7 @@ def simplify_for_display(geometry: dict | None) -> Simplified:
     """The GeoJSON ``geometry`` simplified for drawing, with the tolerance used (metres) and its vertex count."""
     if not geometry:
         return Simplified(None, 0.0, 0)
-    full = shape(geometry)
+    full = to_shape(geometry)
     if _count(full) <= DISPLAY_MAX_VERTICES:
         as_given = {"type": geometry["type"], "coordinates": _rounded(geometry["coordinates"])}
         return Simplified(as_given, 0.0, _count(full))

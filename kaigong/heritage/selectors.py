@@ -13,12 +13,11 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q
 from django.shortcuts import get_object_or_404
-from shapely.geometry import shape
 from shapely.ops import unary_union
 from shapely.prepared import prep
 
 from kaigong.heritage.drawing import Drawing, draw_sites
-from kaigong.heritage.geojson import project_geometry
+from kaigong.heritage.geojson import project_geometry, to_shape
 from kaigong.heritage.models import (
     HeritageRouting,
     HeritageRoutingStep,
@@ -58,7 +57,7 @@ def _stamp() -> tuple:
 def _build(site_rows) -> list[Zone]:
     zones = []
     for site_id, name, control_zone, protection_area in site_rows:
-        parts = [shape(g) for g in (control_zone, protection_area) if g]
+        parts = [to_shape(g) for g in (control_zone, protection_area) if g]
         geometry = unary_union(parts) if len(parts) > 1 else parts[0]
         zones.append(Zone(site_id, name, geometry, prep(geometry)))
     return zones

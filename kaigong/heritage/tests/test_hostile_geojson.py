@@ -336,3 +336,18 @@ def test_a_step_not_replied_has_a_null_opinion(users, api_login, site, project_i
     assert body["steps"][0]["opinion_label"] == ""
     stranger = ProjectFactory(owner=other_organization)
     assert api_login(users[Role.ENTERPRISE]).get(f"/api/heritage/projects/{stranger.pk}/routing/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        circle(500),
+        {"type": "Polygon", "coordinates": [circle(50)["coordinates"][0], circle(10, radius=0.001)["coordinates"][0]]},
+        {"type": "MultiPolygon", "coordinates": [circle(20)["coordinates"], circle(20, lon=111.5)["coordinates"]]},
+        {"type": "Polygon", "coordinates": [[[111.3, 35.6, 1], [111.4, 35.6, 1], [111.4, 35.7, 2], [111.3, 35.6, 1]]]},
+    ],
+)
+def test_boundaries_are_built_as_shapely_builds_them(geometry):
+    from kaigong.heritage.geojson import to_shape
+
+    assert to_shape(geometry).equals(shape(geometry))
