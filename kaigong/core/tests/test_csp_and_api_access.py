@@ -180,3 +180,11 @@ def test_a_server_error_under_api_is_json_and_a_page_error_the_500_page(db):
     assert_api_error(client.get("/api/boom/"), 500, "server_error")
     page = client.get("/boom/")
     assert page.status_code == 500 and page["Content-Type"].startswith("text/html")
+
+
+def test_a_refused_filter_value_is_a_400_naming_the_filter(api_login, users):
+    """/api/approvals/items/?department=0: no such department; the list says so (documented as its 400)."""
+    response = api_login(users[Role.ADMIN]).get("/api/approvals/items/", {"department": 0})
+
+    error = assert_api_error(response, 400, "validation_error")
+    assert list(error["fields"]) == ["department"]

@@ -41,3 +41,15 @@ def test_querysets_without_joined_rows_are_paged_in_one_query(projects, django_a
     assert paginator.count == 23
     with django_assert_num_queries(1):
         assert len(list(paginator.page(3))) == 3
+
+
+@pytest.mark.parametrize(("page_size", "expected"), [("null", 23), ("0", 23), ("abc", 23), ("5", 5)])
+def test_a_page_size_the_api_cannot_use_gives_the_default_page(projects, users, api_login, page_size, expected):
+    """page_size=null (Schemathesis' probe), 0 or text answer the default page (50 rows), not a 404."""
+    from kaigong.accounts.choices import Role
+
+    response = api_login(users[Role.ADMIN]).get("/api/projects/", {"page_size": page_size})
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 23
+    assert len(response.json()["results"]) == expected
