@@ -174,7 +174,8 @@ def document_common_errors(result, generator, request, public):
             for parameter in parameters:
                 if parameter.get("in") == "query" and parameter["name"] in PAGE_PARAMETERS:
                     parameter.setdefault("schema", {}).update(PAGE_PARAMETERS[parameter["name"]])
-            statuses = [401]
+            security = operation.get("security") or [{}]
+            statuses = [] if {} in security else [401]  # an endpoint open to anyone (the token's) never answers 401
             if any(p.get("in") == "path" for p in parameters) or "page" in query:
                 statuses.append(404)
             if method == "get" and query - NOT_FILTERS:

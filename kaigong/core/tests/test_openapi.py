@@ -192,3 +192,14 @@ def test_an_id_in_the_path_documents_its_404(schema):
         if "{" in path:
             for method, operation in operations.items():
                 assert "404" in operation["responses"], f"{method} {path}"
+
+
+def test_every_operation_behind_a_login_documents_its_401(schema):
+    missing = [
+        f"{method} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if "401" not in operation["responses"]
+    ]
+
+    assert missing == ["post /api/auth/token/"]  # the one endpoint open to anyone
