@@ -79,6 +79,25 @@ def test_hostile_bodies_from_others_are_refused_before_they_are_read(users, api_
     assert login(users[role]).post(reverse("heritage:site-import"), {"file": upload(DEEP)}).status_code == 403
 
 
+def test_100k_nested_brackets_answer_400_on_the_other_heritage_endpoints(users, api_login, site, project_inside):
+    from kaigong.heritage.services import forward_routing_step
+
+    step = forward_routing_step(project=project_inside, actor=users[Role.ADMIN])
+    api = api_login(users[Role.ADMIN])
+    base = f"/api/heritage/projects/{project_inside.pk}/routing"
+    for method, url in [
+        ("PATCH", "/api/heritage/routing/"),
+        ("POST", f"{base}/forward/"),
+        ("POST", f"{base}/steps/{step.pk}/reply/"),
+    ]:
+        response = api.generic(method, url, DEEP, content_type="application/json")
+        assert response.status_code == 400 and api_error(response)["code"] == "parse_error", url
+    response = api.patch("/api/heritage/routing/", {"basis": "[[[依据]]]"}, format="json")
+    assert response.status_code == 200 and response.json()["basis"] == "[[[依据]]]"
+    leader = api_login(users[Role.LEADER])
+    assert leader.generic("PATCH", "/api/heritage/routing/", DEEP, content_type="application/json").status_code == 403
+
+
 def test_brackets_inside_strings_do_not_count(users):
     notes = "]" * 5000 + "[" * 5000
     result = import_sites(content=collection(feature(notes=notes)), actor=users[Role.ADMIN])
