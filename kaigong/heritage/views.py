@@ -71,7 +71,9 @@ def site_import(request):
     problems = []
     if request.method == "POST":
         declared = geojson.declared_length(request.META)
-        try:  # a body declared far over the limit is refused before its file is read
+        # A body declared over the limit is refused before its upload is opened (the CSRF check has already
+        # streamed it to a temporary file, never into memory).
+        try:
             geojson.check_size(None if declared is None else declared - FORM_OVERHEAD_BYTES)
         except GeoJSONImportError as exc:
             problems = list(zip(exc.messages, exc.messages_en, strict=True))
