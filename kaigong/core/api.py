@@ -151,6 +151,7 @@ COMMON_ERRORS = {
     401: "Not authenticated (no or bad token)",
     404: "Not found, or not visible to this user; for a list, a page past the last one",
     400: "A filter's value is not valid (validation_error with fields), e.g. an id that does not exist",
+    415: "The body is in a content type the endpoint does not read, or a multipart body that cannot be read",
 }
 
 
@@ -164,7 +165,8 @@ def _error_response(description: str) -> dict:
 def document_common_errors(result, generator, request, public):
     """The answers no view's extend_schema lists but every one can give, added where missing: 401 without login
     (every endpoint but the token's requires it); 404 for an id in the path (unknown, or not visible) and for a page
-    past the last; 400 for a list's filter given a value it refuses. Pages start at 1 and page_size is 1–500."""
+    past the last; 400 for a list's filter given a value it refuses; 415 for a body the endpoint cannot read. Pages
+    start at 1 and page_size is 1–500."""
     for path in result.get("paths", {}).values():
         for method, operation in path.items():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -180,6 +182,8 @@ def document_common_errors(result, generator, request, public):
                 statuses.append(404)
             if method == "get" and query - NOT_FILTERS:
                 statuses.append(400)
+            if "requestBody" in operation:
+                statuses.append(415)
             responses = operation["responses"]
             for code in statuses:
                 responses.setdefault(str(code), _error_response(COMMON_ERRORS[code]))
