@@ -159,8 +159,7 @@ def test_too_big_is_refused_on_the_form_and_too_many_rows_by_the_check(login, us
     assert LedgerImport.objects.count() == 1
 
 
-def test_large_files_run_as_background_tasks_with_progress(login, users, tmp_path, settings, ledger_world):
-    settings.KAIGONG_IMPORT_BACKGROUND_ROWS = 2
+def test_every_upload_runs_as_background_tasks_with_progress(login, users, tmp_path, settings, ledger_world):
     client = login(users[Role.OFFICE])
     rows = [HEADER] + [[f"项目{i}", "产业类", 1, 2024] for i in range(5)]
     _upload(client, write_xlsx(tmp_path / "big.xlsx", rows))
