@@ -79,6 +79,16 @@ class SharedDatabase:
         rows = self.query("SELECT status FROM django_tasks_database_dbtaskresult ORDER BY enqueued_at")
         return [row[0] for row in rows]
 
+    def other_transaction(self) -> bool:
+        """PostgreSQL: another session (the worker's) has a transaction open."""
+        return (
+            self.query(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND xact_start IS NOT NULL "
+                "AND pid <> pg_backend_pid()"
+            )[0][0]
+            > 0
+        )
+
     def kaigong(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
         command = [sys.executable, "-m", "kaigong.manage", *args]
         return subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=timeout, check=False)
@@ -133,12 +143,10 @@ def test_a_worker_killed_mid_import_writes_nothing_and_the_import_is_recovered_a
         # Its heartbeat and progress first, then the write lease: the worker is inside the one write transaction.
         _wait_for(lambda: shared.record(record.pk)["heartbeat_at"], timeout=30, what="a heartbeat", worker=worker)
         _wait_for(lambda: _writing(shared.record(record.pk)), timeout=30, what="the write", worker=worker)
-        time.sleep(0.3)
         if connection.vendor == "postgresql":  # killed inside its open transaction
-            assert shared.query(
-                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND xact_start IS NOT NULL "
-                "AND pid <> pg_backend_pid()"
-            )[0][0]
+            _wait_for(shared.other_transaction, timeout=10, what="the write's transaction", worker=worker)
+        else:
+            time.sleep(0.15)
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
     finally:
