@@ -91,3 +91,6 @@ class LedgerEvent(models.TextChoices):
 
     IMPORT = "ledger_import", _("台账导入")
     EXPORT = "ledger_export", _("台账导出")
+    LOST = "ledger_worker_lost", _("台账处理中断")
+    CANCELLED = "ledger_cancelled", _("台账取消")
+    RETRIED = "ledger_retried", _("台账重试")

@@ -357,7 +357,7 @@ def recover_stale_imports(*, record: LedgerImport | None = None) -> list[LedgerI
                 actor_label=RECOVERY_ACTOR,
                 obj=candidate,
                 changes={"status": [before, Status.FAILED], "attempt": candidate.attempt},
-                code=LedgerEvent.IMPORT,
+                code=LedgerEvent.LOST,
                 note=candidate.original_name,
             )
         recovered.append(candidate)
@@ -398,7 +398,7 @@ def cancel_ledger_import(*, record: LedgerImport, actor=None, actor_label: str =
             actor_label=actor_label,
             obj=record,
             changes={"status": [before, Status.CANCELLED], "attempt": record.attempt},
-            code=LedgerEvent.IMPORT,
+            code=LedgerEvent.CANCELLED,
             note=record.original_name,
         )
     return record
@@ -440,7 +440,7 @@ def retry_ledger_import(*, record: LedgerImport, actor=None, actor_label: str = 
             actor_label=actor_label,
             obj=record,
             changes={"status": [before[0], status], "attempt": [before[1], record.attempt]},
-            code=LedgerEvent.IMPORT,
+            code=LedgerEvent.RETRIED,
             note=record.original_name,
         )
     return record

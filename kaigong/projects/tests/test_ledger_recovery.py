@@ -16,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from kaigong.accounts.choices import Role
 from kaigong.audit.models import AuditEvent
+from kaigong.projects.choices import LedgerEvent
 from kaigong.projects.ledger import services, tasks
 from kaigong.projects.models import LedgerImport, Project
 from kaigong.projects.tests.ledger_sheets import make_ledger_world, write_xlsx
@@ -97,6 +98,7 @@ def test_a_dead_workers_import_is_failed_with_the_reason_when_its_page_is_read(
     assert not Project.objects.filter(name__startswith="恢复测试项目").exists()
     event = AuditEvent.objects.get(object_id=str(record.pk), changes__status=["importing", "failed"])
     assert event.actor is None and event.actor_label == services.RECOVERY_ACTOR
+    assert event.code == LedgerEvent.LOST
 
 
 def test_a_live_import_keeps_running_and_cannot_be_cancelled(login, users, ledger_world, sheet):
@@ -127,6 +129,7 @@ def test_retry_from_the_page_imports_the_stored_file_as_a_new_attempt(login, use
     assert Project.objects.filter(name__startswith="恢复测试项目").count() == 3
     retry = AuditEvent.objects.get(object_id=str(record.pk), changes__attempt=[1, 2])
     assert retry.actor == users[Role.OFFICE] and retry.changes["status"] == ["failed", "importing"]
+    assert retry.code == LedgerEvent.RETRIED
 
 
 def test_a_queued_upload_is_cancelled_from_the_page_and_its_task_then_does_nothing(
@@ -143,6 +146,7 @@ def test_a_queued_upload_is_cancelled_from_the_page_and_its_task_then_does_nothi
 
     record.refresh_from_db()
     assert record.status == Status.CANCELLED and record.finished_at is not None
+    assert AuditEvent.objects.get(object_id=str(record.pk), code=LedgerEvent.CANCELLED).actor == users[Role.OFFICE]
     assert DBTaskResult.objects.get().status == "FAILED"  # the worker will not take it up
     queued_copy = LedgerImport.objects.get(pk=record.pk)
     queued_copy.status = Status.PENDING  # as the task read it before the cancel
