@@ -5,7 +5,8 @@ CSRF_TRUSTED_ORIGINS, KAIGONG_DATA_DIR (SQLite file, uploads), SECURE_SSL_REDIRE
 SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE, TASKS_IMMEDIATE (run background tasks inline: tests, CLI),
 KAIGONG_LOGIN_FAILURE_LIMIT, KAIGONG_LOCKOUT_MINUTES, KAIGONG_SESSION_IDLE_MINUTES, KAIGONG_SESSION_MAX_HOURS,
 KAIGONG_TOKEN_HOURS, KAIGONG_PASSWORD_MIN_LENGTH, AXES_ENABLED, KAIGONG_DEMO (the demo city: its published password
-may be kept), KAIGONG_HERITAGE_GEOJSON_MAX_BYTES.
+may be kept), KAIGONG_HERITAGE_GEOJSON_MAX_BYTES, KAIGONG_IMPORT_MAX_BYTES, KAIGONG_IMPORT_MAX_ROWS,
+KAIGONG_IMPORT_STALE_SECONDS, KAIGONG_IMPORT_WRITE_SECONDS_PER_ROW, KAIGONG_IMPORT_API_WAIT_SECONDS.
 """
 
 import datetime as dt
@@ -193,8 +194,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KAIGONG_IMPORT_MAX_BYTES = env.int("KAIGONG_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 KAIGONG_IMPORT_MAX_ROWS = env.int("KAIGONG_IMPORT_MAX_ROWS", default=100_000)
-# Imports with more data rows than this run as a background task.
-KAIGONG_IMPORT_BACKGROUND_ROWS = env.int("KAIGONG_IMPORT_BACKGROUND_ROWS", default=2_000)
+# Every check and import runs in the background worker (the web request only stores the upload). A running one beats
+# on its LedgerImport; one silent for KAIGONG_IMPORT_STALE_SECONDS (its write: a lease of
+# KAIGONG_IMPORT_WRITE_SECONDS_PER_ROW per row on top) is taken for a dead worker: failed, nothing written, retryable.
+# The API's synchronous /api/ledger/check/ and /api/ledger/import/ wait KAIGONG_IMPORT_API_WAIT_SECONDS for the
+# worker, then answer 202 with the upload to follow.
+KAIGONG_IMPORT_STALE_SECONDS = env.int("KAIGONG_IMPORT_STALE_SECONDS", default=120)
+KAIGONG_IMPORT_WRITE_SECONDS_PER_ROW = env.float("KAIGONG_IMPORT_WRITE_SECONDS_PER_ROW", default=0.005)
+KAIGONG_IMPORT_API_WAIT_SECONDS = env.float("KAIGONG_IMPORT_API_WAIT_SECONDS", default=60)
 
 TASKS = {
     "default": {
@@ -212,6 +219,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies are measured before they are parsed: 100k nested brackets answer 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "kaigong.core.parsers.GuardedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "kaigong.core.api.KaigongPagination",
     "PAGE_SIZE": 50,

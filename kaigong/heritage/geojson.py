@@ -15,9 +15,7 @@ command all read through ``parse_json``, so each limit answers the same bilingua
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
-from itertools import accumulate
 
 import numpy
 import shapely
@@ -28,6 +26,7 @@ from shapely.geometry import Point, shape
 from shapely.validation import explain_validity
 
 from kaigong.core.exceptions import KaigongError
+from kaigong.core.parsers import nesting_depth
 from kaigong.heritage.choices import ProtectionLevel, Zone
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -142,21 +141,6 @@ def read_limited(stream, *, declared: int | None = None, overhead: int = 0) -> b
             ]
         )
     return content
-
-
-# A JSON string (escapes included), and anything that is not a bracket, removed before the brackets are counted.
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
-
-
-def nesting_depth(text: str) -> int:
-    """The deepest nesting of arrays and objects in JSON ``text``, counted on the text (no recursion): brackets
-    inside strings do not count."""
-    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
-    if not brackets:
-        return 0
-    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)))
 
 
 def _decode(content: bytes | str) -> str:

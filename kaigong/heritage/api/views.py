@@ -1,15 +1,11 @@
 """Heritage API: sites (read; import for administrators), the approval chain, a project's heritage overlay, and
 a project's heritage routing (its steps; forwarding to the next level and recording a reply)."""
 
-import io
-
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -65,28 +61,6 @@ class GeoJSONBodyParser(JSONParser):
         declared = geojson.declared_length(request.META) if request is not None else None
         content = geojson.read_limited(stream, declared=declared, overhead=JSON_OVERHEAD_BYTES)
         return geojson.parse_json(content, overhead=JSON_OVERHEAD_BYTES)
-
-
-class NestingGuardedJSONParser(JSONParser):
-    """The JSON bodies of the other heritage endpoints. DRF's parser recurses once per nested bracket, so a body of
-    100k brackets raised RecursionError (a 500); the depth is counted on the text first (heritage.geojson) and a
-    deeper or larger body than Django's DATA_UPLOAD_MAX_MEMORY_SIZE answers 400 parse_error."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        limit = getattr(settings, "DATA_UPLOAD_MAX_MEMORY_SIZE", None) or 2_621_440
-        raw = stream.read(limit + 1) if stream is not None else b""
-        if len(raw) > limit:
-            raise ParseError("body too large")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ParseError("body is not UTF-8") from None
-        if geojson.nesting_depth(text) > geojson.MAX_DEPTH:
-            raise ParseError("JSON nested too deeply")
-        return super().parse(io.BytesIO(raw), media_type, parser_context)
-
-
-GUARDED_PARSERS = [NestingGuardedJSONParser, FormParser, MultiPartParser]
 
 
 @extend_schema_view(
@@ -166,7 +140,6 @@ class HeritageRoutingView(APIView):
     """The heritage approval chain: everyone signed in reads it, administrators change it."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = GUARDED_PARSERS
 
     @extend_schema(summary="Get the heritage approval chain", responses={200: HeritageRoutingSerializer, **READ_ERRORS})
     def get(self, request):
@@ -221,7 +194,6 @@ class RoutingForwardView(APIView):
     department)."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = GUARDED_PARSERS
 
     @extend_schema(
         summary="Forward a project's heritage request to the next level",
@@ -243,7 +215,6 @@ class RoutingReplyView(APIView):
     department)."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = GUARDED_PARSERS
 
     @extend_schema(
         summary="Record a level's reply in a project's heritage routing",
