@@ -27,9 +27,11 @@ demo: install
 	$(BIN)/kaigong load-demo --host '$(HOST)' --port '$(PORT)'
 	KAIGONG_DEMO=1 $(MAKE) --no-print-directory serve
 
-# gunicorn in front; beside it the task worker and a daily refresh of the approval clocks, lights and plan forecasts.
+# gunicorn in front; beside it the task worker (uploads a dead worker left behind are failed first, so they can be
+# retried) and a daily refresh of the approval clocks, lights and plan forecasts.
 serve:
-	@$(BIN)/kaigong db_worker --queue-name '*' & worker=$$!; \
+	@$(BIN)/kaigong ledger-imports recover >/dev/null; \
+	$(BIN)/kaigong db_worker --queue-name '*' & worker=$$!; \
 	( while true; do $(BIN)/kaigong approvals refresh >/dev/null; $(BIN)/kaigong approvals forecast >/dev/null; sleep 86400; done ) & daily=$$!; \
 	trap 'kill $$worker $$daily 2>/dev/null' EXIT INT TERM; \
 	echo "Kaigong 开工: http://$(HOST):$(PORT)/  (Ctrl-C stops)"; \

@@ -28,6 +28,7 @@ urlpatterns = [
     path("ledger/check/", LedgerCheckView.as_view(), name="api-ledger-check"),
     path("ledger/import/", LedgerImportView.as_view(), name="api-ledger-import"),
     path("ledger/template/", LedgerTemplateView.as_view(), name="api-ledger-template"),
+    path("ledger/imports/", include("kaigong.projects.ledger.api_urls")),
     *router.urls,
     # Last: any other path under /api/ (an unknown one, or an id its converter refused, as /api/approvals/items/abc/)
     # is a 404 in the API's error shape, not the 404 page. Only paths ending in "/": APPEND_SLASH still redirects

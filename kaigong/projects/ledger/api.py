@@ -309,7 +309,10 @@ class LedgerImportListView(APIView):
     parser_classes = [MultiPartParser, FormParser]
     serializer_class = LedgerImportSerializer
 
-    @extend_schema(summary="List recent ledger uploads", responses={200: LedgerImportSerializer(many=True)})
+    @extend_schema(
+        summary="List recent ledger uploads",
+        responses={200: LedgerImportSerializer(many=True), **error_responses(401, 403)},
+    )
     def get(self, request):
         _require_import(request.user)
         return Response(LedgerImportSerializer(list_ledger_imports(user=request.user), many=True).data)

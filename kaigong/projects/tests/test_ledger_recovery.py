@@ -24,7 +24,6 @@ from kaigong.projects.tests.ledger_sheets import make_ledger_world, write_xlsx
 HEADER = ["项目名称", "项目类别", "总投资", "计划年度"]
 STALE = "处理进程中断，未写入任何数据，可以重试"
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-API_URLS = "kaigong.projects.tests.ledger_api_urls"
 Status = LedgerImport.Status
 
 
@@ -203,7 +202,6 @@ def test_a_cancelled_check_is_retried_as_a_new_check(login, users, ledger_world,
 # --- the API ----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.urls(API_URLS)
 def test_the_api_uploads_follows_confirms_and_refuses_a_retry_of_a_done_import(api_login, users, ledger_world, sheet):
     api = api_login(users[Role.OFFICE])
     with sheet.open("rb") as handle:
@@ -220,7 +218,6 @@ def test_the_api_uploads_follows_confirms_and_refuses_a_retry_of_a_done_import(a
     assert [item["id"] for item in api.get(reverse("api-ledger-imports")).json()] == [pk]
 
 
-@pytest.mark.urls(API_URLS)
 def test_the_api_answers_a_dead_workers_import_failed_then_retries_it(
     api_login, login, users, ledger_world, sheet, settings
 ):
@@ -237,7 +234,6 @@ def test_the_api_answers_a_dead_workers_import_failed_then_retries_it(
     assert retried.json()["status"] == "done" and retried.json()["attempt"] == 2
 
 
-@pytest.mark.urls(API_URLS)
 def test_the_api_cancels_a_queued_upload_but_not_a_running_import(
     api_login, login, users, ledger_world, sheet, settings
 ):
@@ -257,7 +253,6 @@ def test_the_api_cancels_a_queued_upload_but_not_a_running_import(
     assert running.status == Status.IMPORTING
 
 
-@pytest.mark.urls(API_URLS)
 @pytest.mark.parametrize("role", [Role.DEPARTMENT, Role.LEADER, Role.ENTERPRISE])
 def test_the_api_refuses_uploads_retries_and_cancels_to_those_who_may_not_import(
     api_login, login, users, ledger_world, sheet, settings, role
@@ -275,7 +270,6 @@ def test_the_api_refuses_uploads_retries_and_cancels_to_those_who_may_not_import
     assert LedgerImport.objects.count() == 1
 
 
-@pytest.mark.urls(API_URLS)
 def test_the_api_refuses_a_file_over_the_size_limit_before_storing_it(api_login, users, ledger_world, sheet, settings):
     settings.KAIGONG_IMPORT_MAX_BYTES = 100
     api = api_login(users[Role.OFFICE])
