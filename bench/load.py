@@ -826,7 +826,8 @@ def main() -> None:
         machine = result["machine"]
         heading = (
             f"### {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC: `python -m bench.load --db {args.db} --users "
-            f"{args.users} --seconds {args.seconds} --think {args.think}` ({machine['cpu']}, {machine['cores']} "
+            f"{args.users} --seconds {args.seconds} --think {args.think} --import-rows {args.import_rows}` "
+            f"({machine['cpu']}, {machine['cores']} "
             f"cores, Python {machine['python']}; code {machine['commit']})"
         )
         with (ROOT / "bench" / "RESULTS.md").open("a") as handle:
