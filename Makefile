@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 3
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install demo serve test lint bench messages clean
+.PHONY: install demo serve test lint bench bench-load messages clean
 
 install: $(VENV)/.installed
 
@@ -58,6 +58,12 @@ bench: install
 	$(BIN)/python -m bench.approvals --db postgres
 	$(BIN)/python -m bench.approvals --db sqlite
 	$(BIN)/python -m bench.plan
+
+# Issue 10 §15: 50 users for two minutes against gunicorn and a worker on the demo city at 100k projects, one ledger
+# import running; DB=sqlite or DB=postgres. Results appended to bench/RESULTS.md with --record.
+DB ?= sqlite
+bench-load: install
+	$(BIN)/python -m bench.load --db $(DB)
 
 messages: install
 	cd kaigong && ../$(BIN)/kaigong makemessages -l en --ignore='static/*' && ../$(BIN)/kaigong compilemessages
