@@ -59,6 +59,7 @@ PK_SEGMENTS = {
     "projects": Project,
     "batches": GroundbreakingBatch,
     "import": LedgerImport,
+    "imports": LedgerImport,  # /api/ledger/imports/<pk>/
     "matters": ApprovalMatter,
     "rules": ChecklistRule,
     "items": ChecklistItem,
@@ -99,6 +100,8 @@ GATES = {
     "accounts:organization-edit": {Role.ADMIN, Role.OFFICE},
     "accounts:lockout-list": {Role.ADMIN, Role.OFFICE},
     "projects:ledger-template": {Role.ADMIN, Role.OFFICE},
+    "api-ledger-imports": {Role.ADMIN, Role.OFFICE},
+    "api-ledger-import-detail": {Role.ADMIN, Role.OFFICE},
 }
 
 # Extra query strings worth opening on list pages: filters, ordering, search (Chinese and pinyin), a second page.
