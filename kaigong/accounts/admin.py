@@ -8,10 +8,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import TokenProxy
 
 from kaigong.accounts import services
 from kaigong.accounts.models import Department, Organization, User
@@ -126,3 +128,11 @@ class OrganizationAdmin(AdministratorOnlyAdmin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Not in the admin: Django's groups (Kaigong's roles say who may do what, and a group would grant permissions no
+# service checks) and DRF's tokens (issued by /api/auth/token/ after the login checks, revoked through
+# accounts.services, each audited; a token made here would let the administrator act as anyone, unrecorded).
+for _model in (Group, TokenProxy):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -41,3 +41,21 @@ def form_data(model: type[models.Model], form) -> dict:
         f.name for f in [*model._meta.concrete_fields, *model._meta.many_to_many] if f.editable and not f.primary_key
     }
     return {name: value for name, value in form.cleaned_data.items() if name in names}
+
+
+def _restrict_task_results() -> None:
+    """The background tasks' results (django_tasks_db, read-only already) are the administrator's to read, like
+    every other model of the site: another staff account with Django permissions sees nothing of them."""
+    from django.contrib import admin
+    from django_tasks_db.admin import DBTaskResultAdmin
+    from django_tasks_db.models import DBTaskResult
+
+    class TaskResultAdmin(AdministratorOnlyAdmin, DBTaskResultAdmin):
+        pass
+
+    if admin.site.is_registered(DBTaskResult):
+        admin.site.unregister(DBTaskResult)
+    admin.site.register(DBTaskResult, TaskResultAdmin)
+
+
+_restrict_task_results()

@@ -405,6 +405,25 @@ def test_a_staff_account_of_another_role_sees_nothing_in_the_admin(client, users
     assert not AuditEvent.objects.filter(action="update").exists()
 
 
+def test_tokens_and_groups_are_not_in_the_admin(admin_client):
+    # A token made in the admin would let the administrator act as anyone through the API, unrecorded.
+    index = admin_client.get(reverse("admin:index")).content.decode()
+
+    assert "tokenproxy" not in index and "auth/group" not in index
+    assert admin_client.get("/admin/authtoken/tokenproxy/add/").status_code == 404
+    assert admin_client.get("/admin/auth/group/").status_code == 404
+
+
+def test_task_results_are_the_administrators_alone(client, admin_client):
+    staff = UserFactory(username="staff-tasks", role=Role.OFFICE, is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="django_tasks_database"))
+    changelist = reverse("admin:django_tasks_database_dbtaskresult_changelist")
+
+    assert admin_client.get(changelist).status_code == 200
+    client.force_login(staff)
+    assert client.get(changelist).status_code == 403
+
+
 @pytest.mark.parametrize("role", [Role.OFFICE, Role.LEADER])
 def test_the_account_services_refuse_anyone_but_the_administrator(users, role, department):
     actor = users[role]
