@@ -13,11 +13,20 @@ The counts and the chain head are read from the very snapshot the dump holds: on
 snapshot of a REPEATABLE READ transaction that counted the rows (``--snapshot``), on SQLite they are read from the
 copy. A backup is written as ``….partial`` and renamed when complete, so a directory with the final name is whole.
 
+A backup holds every row, API tokens and password hashes included: its directory is created 0700 and its files
+0600, so only the account that made it can read it.
+
 Restoring checks the backup first (every checksum, no file missing or added, the vendor, migrations this code
-knows), so a corrupted backup is refused before anything is touched; then loads the database (pg_restore --clean
---if-exists --no-owner in one transaction / the backup API into the configured database), replaces the media
-directory (the one it replaces is kept beside it), and verifies: the row counts equal the manifest's, the audit
-chain verifies (`kaigong audit verify`) and its head is the manifest's.
+knows), so a corrupted backup is refused before anything is touched. Then, still before the database is touched, it
+copies the dump and the media into a private staging directory beside MEDIA_ROOT and checks the staged copy's
+checksums: a failing copy (disk full, unreadable file) leaves everything as it was, and what is loaded is exactly
+what was checked. A missing ``media/`` (an empty directory that zip, git or rsync dropped) counts as no uploads, and
+both the check and the restore say so. Then it loads the database from the staged dump (pg_restore --clean
+--if-exists --no-owner in one transaction / the backup API into the configured database), swaps the CONTENTS of
+MEDIA_ROOT for the staged media (the directory itself stays, so a mount point works; what it held is kept beside
+it), verifies (the row counts equal the manifest's, the audit chain verifies through `kaigong audit verify` and its
+head is the manifest's), and finally deletes every API token and session: access revoked after the backup must not
+come back, so everyone logs in again.
 
 Core sits below the audit app (pyproject's layers), so the audit table is found through the app registry and its
 chain checked through the ``audit verify`` command, not by importing kaigong.audit.
@@ -32,6 +41,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +63,10 @@ DUMP = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 PREFIX = "kaigong-backup-"
 PARTIAL = ".partial"
 CHUNK = 1024 * 1024
+DIR_MODE = 0o700  # a backup holds password hashes and API tokens: only its owner reads it
+FILE_MODE = 0o600
+# Signed-in state a restore revokes (see restore_backup): the models, found through the app registry.
+SIGNED_IN_MODELS = ("authtoken.Token", "sessions.Session")
 
 # A database holds data once it has any of these (a fresh, migrated installation has none: its migrations only
 # load the departments, approval matters and workday calendar every city starts from).
@@ -72,6 +86,7 @@ class CheckReport:
     files: int = 0
     size: int = 0
     problems: list = field(default_factory=list)  # (msgid, params)
+    notes: list = field(default_factory=list)  # (msgid, params): worth saying, not a fault
 
 
 @dataclass
@@ -84,6 +99,10 @@ class RestoreReport:
     replaced_media: Path | None
     audit_output: str
     problems: list = field(default_factory=list)  # (msgid, params)
+    notes: list = field(default_factory=list)  # (msgid, params)
+    revoked_tokens: int = 0
+    revoked_sessions: int = 0
+    safety_backup: Path | None = None
 
 
 # --- making a backup -------------------------------------------------------------------------------------------
@@ -95,11 +114,12 @@ def create_backup(*, output: Path, using: str = DEFAULT_DB_ALIAS, now: dt.dateti
     vendor = _vendor(connection)
     now = now or dt.datetime.now(dt.UTC)
     output = Path(output)
-    output.mkdir(parents=True, exist_ok=True)
+    output.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     final = _free_name(output, PREFIX + now.strftime("%Y%m%d-%H%M%SZ"))
     partial = final.with_name(final.name + PARTIAL)
     shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir()
+    partial.mkdir(mode=DIR_MODE)
+    partial.chmod(DIR_MODE)  # whatever the umask: nothing inside is reachable by others while it is written
     try:
         dump = partial / DUMP[vendor]
         if vendor == "postgresql":
@@ -118,6 +138,7 @@ def create_backup(*, output: Path, using: str = DEFAULT_DB_ALIAS, now: dt.dateti
             "files": {name: digest for name, digest in _hash_tree(partial)},
         }
         (partial / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        _make_private(partial)
         partial.rename(final)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -265,6 +286,14 @@ def _copy_media(source: Path, target: Path) -> None:
                 shutil.copy2(path, target / relative / name)
 
 
+def _make_private(root: Path) -> None:
+    """Directories 0700, files 0600 under root (copy2 and pg_dump leave the source's or the umask's modes)."""
+    root.chmod(DIR_MODE)
+    for path in root.rglob("*"):
+        if not path.is_symlink():
+            path.chmod(DIR_MODE if path.is_dir() else FILE_MODE)
+
+
 def _hash_tree(root: Path):
     """(relative POSIX path, SHA-256) of every regular file under root but the manifest, in path order."""
     for path in sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink()):
@@ -293,6 +322,8 @@ def check_backup(path: Path) -> CheckReport:
     listed = manifest["files"]
     found = dict.fromkeys(p.relative_to(path).as_posix() for p in path.rglob("*") if (p.is_file() or p.is_symlink()))
     found.pop(MANIFEST, None)
+    if not (path / MEDIA).is_dir():
+        report.notes.append((NO_MEDIA_DIR, {}))
     for name in sorted(set(found) - set(listed)):
         report.problems.append((gettext_noop("备份中有清单未列出的文件:%(file)s"), {"file": name}))
     for name, digest in sorted(listed.items()):
@@ -314,6 +345,11 @@ def check_backup(path: Path) -> CheckReport:
                 (gettext_noop("数据库文件 %(file)s 不完整:%(error)s"), {"file": database, "error": problem})
             )
     return report
+
+
+NO_MEDIA_DIR = gettext_noop(
+    "备份中没有 media/ 目录(打包或同步时可能丢掉了空目录):按没有上传文件处理;清单列出的上传文件仍须都在。"
+)
 
 
 def read_manifest(path: Path) -> dict:
@@ -396,18 +432,19 @@ def database_is_empty(using: str = DEFAULT_DB_ALIAS) -> bool:
     return True
 
 
-def restore_backup(*, path: Path, using: str = DEFAULT_DB_ALIAS, replace: bool = False) -> RestoreReport:
-    """Check the backup, load it into the database ``using`` and MEDIA_ROOT, and verify the result.
+def restore_backup(
+    *, path: Path, using: str = DEFAULT_DB_ALIAS, replace: bool = False, safety_backup_dir: Path | None = None
+) -> RestoreReport:
+    """Check the backup, stage and re-check a private copy of it, load that copy into the database ``using`` and
+    MEDIA_ROOT, verify the result, then revoke every API token and session.
 
     Refused before anything is touched: a backup that does not check, of another vendor, with migrations this
-    code does not know, or a database that is not empty unless ``replace``."""
+    code does not know, a database that is not empty unless ``replace``, or a staged copy that fails or does not
+    match the manifest. With ``replace`` on a database that holds data, the current data is first backed up into
+    ``safety_backup_dir`` (default: KAIGONG_DATA_DIR/backups)."""
     path = Path(path)
     report = check_backup(path)
-    if report.problems:
-        msgid, params = report.problems[0]
-        raise BackupError(
-            gettext_noop("备份未通过检查,未做任何改动:%(problem)s"), params={"problem": bilingual(msgid, params)}
-        )
+    _refuse_if_problems(report.problems)
     manifest = report.manifest
     connection = connections[using]
     vendor = _vendor(connection)
@@ -426,19 +463,104 @@ def restore_backup(*, path: Path, using: str = DEFAULT_DB_ALIAS, replace: bool =
         )
     if connection.in_atomic_block:
         raise BackupError(gettext_noop("不能在事务中恢复备份。"))
-    if not replace and not database_is_empty(using):
+    has_data = not database_is_empty(using)
+    if has_data and not replace:
         raise BackupError(
             gettext_noop(
                 "数据库中已有数据,恢复会用备份覆盖它们。确认要覆盖,请加 --yes 重新运行(先停止网站和后台任务进程)。"
             )
         )
-    database = path / manifest["database"]["file"]
-    if vendor == "postgresql":
-        _restore_postgresql(connection, database)
-    else:
-        _restore_sqlite(connection, database)
-    replaced = _restore_media(path / MEDIA, Path(settings.MEDIA_ROOT))
-    return verify_restored(path=path, manifest=manifest, using=using, replaced_media=replaced)
+    media_root = Path(settings.MEDIA_ROOT)
+    staging = _stage(path, manifest, media_root)
+    safety = None
+    try:
+        if has_data:  # the data about to be overwritten, kept in case the backup chosen was the wrong one
+            safety = create_backup(output=Path(safety_backup_dir or Path(settings.DATA_DIR) / "backups"), using=using)
+        database = staging / manifest["database"]["file"]
+        if vendor == "postgresql":
+            _restore_postgresql(connection, database)
+        else:
+            _restore_sqlite(connection, database)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if safety is None or not isinstance(exc, BackupError):
+            raise
+        raise BackupError(
+            gettext_noop("恢复数据库失败,数据库未改动:%(error)s(恢复前自动做的备份在 %(path)s)"),
+            params={"error": str(exc), "path": str(safety)},
+        ) from exc
+    try:
+        replaced = _swap_media(staging / MEDIA, media_root)
+    except OSError as exc:
+        raise BackupError(
+            gettext_noop(
+                "数据库已恢复,但上传文件没有换完(%(error)s):已核对的上传文件在 %(staging)s,"
+                "请把其中 media/ 的内容移入 %(media)s,或解决问题后重新恢复。"
+            ),
+            params={"error": str(exc), "staging": str(staging), "media": str(media_root)},
+        ) from exc
+    shutil.rmtree(staging, ignore_errors=True)
+    restored = verify_restored(path=path, manifest=manifest, using=using, replaced_media=replaced)
+    restored.notes = report.notes
+    restored.safety_backup = safety
+    restored.revoked_tokens, restored.revoked_sessions = _revoke_signed_in(using)
+    return restored
+
+
+def _refuse_if_problems(problems: list) -> None:
+    if problems:
+        msgid, params = problems[0]
+        raise BackupError(
+            gettext_noop("备份未通过检查,未做任何改动:%(problem)s"), params={"problem": bilingual(msgid, params)}
+        )
+
+
+def _stage(path: Path, manifest: dict, media_root: Path) -> Path:
+    """Copy the dump and the media into a private directory beside MEDIA_ROOT (same disk, so the swap is moves)
+    and check the copy against the manifest: what is loaded afterwards is exactly what was checked. Any failure
+    (disk full, an unreadable file, a file changed since the check) removes the copy and touches nothing else."""
+    media_root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{media_root.name}.restoring-", dir=media_root.parent))  # 0700
+    try:
+        database = manifest["database"]["file"]
+        shutil.copyfile(path / database, staging / database)
+        if (path / MEDIA).is_dir():
+            shutil.copytree(path / MEDIA, staging / MEDIA, symlinks=True)
+        else:
+            (staging / MEDIA).mkdir()
+        _make_private(staging)
+        problems = _staged_problems(staging, manifest)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BackupError(
+            gettext_noop("无法把备份复制到 %(directory)s(%(error)s),未做任何改动:请检查磁盘空间和权限后重试。"),
+            params={"directory": str(media_root.parent), "error": str(exc)},
+        ) from exc
+    if problems:
+        shutil.rmtree(staging, ignore_errors=True)
+        _refuse_if_problems(problems)
+    return staging
+
+
+def _staged_problems(staging: Path, manifest: dict) -> list:
+    """The staged copy against the manifest: the same files, none added, every checksum, the SQLite file whole."""
+    problems = []
+    found = {name: digest for name, digest in _hash_tree(staging)}
+    for name in sorted(set(found) - set(manifest["files"])):
+        problems.append((gettext_noop("备份中有清单未列出的文件:%(file)s"), {"file": name}))
+    for name, digest in sorted(manifest["files"].items()):
+        if name not in found:
+            problems.append((gettext_noop("备份缺少文件:%(file)s"), {"file": name}))
+        elif found[name] != digest or (staging / name).is_symlink():
+            problems.append((gettext_noop("文件 %(file)s 的校验和与清单不符:备份已损坏或被改动"), {"file": name}))
+    database = manifest["database"]["file"]
+    if not problems and manifest["database"]["vendor"] == "sqlite":
+        problem = _sqlite_integrity(staging / database)
+        if problem:
+            problems.append(
+                (gettext_noop("数据库文件 %(file)s 不完整:%(error)s"), {"file": database, "error": problem})
+            )
+    return problems
 
 
 def _unknown_migrations(manifest: dict, connection) -> list[str]:
@@ -474,22 +596,34 @@ def _restore_postgresql(connection, database: Path) -> None:
     )
 
 
-def _restore_media(source: Path, media_root: Path) -> Path | None:
-    """Put the backup's media in place of MEDIA_ROOT; the directory it replaces is kept beside it (returned)."""
+def _swap_media(staged: Path, media_root: Path) -> Path | None:
+    """Move MEDIA_ROOT's contents into a directory kept beside it (returned; None when it held nothing), then the
+    staged media's contents into MEDIA_ROOT. The directory itself stays, so MEDIA_ROOT may be a mount point."""
+    media_root.mkdir(parents=True, exist_ok=True)
     replaced = None
-    staging = media_root.with_name(media_root.name + ".restoring")
-    shutil.rmtree(staging, ignore_errors=True)
-    media_root.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(source, staging, symlinks=False)
-    if media_root.exists():
+    current = sorted(media_root.iterdir())
+    if current:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%SZ")
         replaced = _free_name(media_root.parent, f"{media_root.name}.before-restore-{stamp}")
-        media_root.rename(replaced)
-        if not any(replaced.iterdir()):  # nothing was replaced: no need to keep it
-            replaced.rmdir()
-            replaced = None
-    staging.rename(media_root)
+        replaced.mkdir(mode=DIR_MODE)
+        for entry in current:
+            shutil.move(entry, replaced / entry.name)
+    for entry in sorted(staged.iterdir()):
+        shutil.move(entry, media_root / entry.name)
     return replaced
+
+
+def _revoke_signed_in(using: str) -> tuple[int, int]:
+    """Delete every API token and session: tokens and sessions revoked after the backup must not come back."""
+    counts = []
+    for label in SIGNED_IN_MODELS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:  # the app is not installed: nothing to revoke
+            counts.append(0)
+            continue
+        counts.append(model.objects.using(using).all().delete()[0])
+    return counts[0], counts[1]
 
 
 def verify_restored(*, path: Path, manifest: dict, using: str, replaced_media: Path | None = None) -> RestoreReport:

@@ -1,21 +1,31 @@
 """kaigong backup / restore (kaigong/core/backup.py) through the commands, on the test database of either vendor:
 a round trip brings back the projects, the audit log (its chain verifies, with the same head) and the uploaded
-files; a damaged backup is refused before anything is touched; a fresh install without a media directory backs up.
+files; a damaged backup, or one whose copy to the staging directory fails or differs, is refused before anything is
+touched; a fresh install without a media directory backs up; a backup whose empty media/ was dropped restores with
+no uploads and says so; only the owner can read a backup; a restore signs everyone out.
 
 Transactional tests: pg_dump and pg_restore are other processes, and see only what is committed."""
 
 import json
+import os
+import shutil
+import stat
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from kaigong.accounts.choices import Role
 from kaigong.audit.models import AuditEvent
+from kaigong.core import backup as backup_module
 from kaigong.projects import services
 from kaigong.projects.ledger.services import create_ledger_import
 from kaigong.projects.models import LedgerImport, Project
@@ -65,6 +75,16 @@ def _verify(path: Path) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _data_dir(settings, tmp_path):
+    """The automatic backup a restore --yes takes goes under DATA_DIR/backups: keep it in the test's directory."""
+    settings.DATA_DIR = tmp_path / "data"
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
 def _head():
     return AuditEvent.objects.order_by("-id").values_list("id", "chain_hash").first()
 
@@ -111,8 +131,17 @@ def test_round_trip_brings_back_projects_audit_log_and_uploads(city, tmp_path, s
         _restore(path)
     assert sorted(Project.objects.values_list("name", flat=True)) != names  # refused: nothing touched
 
+    media_inode = os.stat(settings.MEDIA_ROOT).st_ino
     printed = _restore(path, "--yes")
     assert "校验通过" in printed and f"#{head[0]} {head[1]}" in printed
+    # The data it overwrote was backed up first, and it says where.
+    (safety,) = (Path(settings.DATA_DIR) / "backups").iterdir()
+    assert f"已自动备份到 {safety}" in printed
+    assert (safety / "media" / "ledger" / "later.xlsx").read_bytes() == b"uploaded after the backup"
+    assert json.loads((safety / "manifest.json").read_text())["tables"]["projects_project"] == 2
+    # MEDIA_ROOT's contents were swapped, not the directory: it works where MEDIA_ROOT is a mount point.
+    assert os.stat(settings.MEDIA_ROOT).st_ino == media_inode
+    assert not list(Path(settings.MEDIA_ROOT).parent.glob(".media.restoring-*"))
     assert sorted(Project.objects.values_list("name", flat=True)) == names
     assert AuditEvent.objects.count() == events and _head() == head
     assert LedgerImport.objects.count() == 1
@@ -234,3 +263,117 @@ def test_a_fresh_install_without_media_backs_up_and_restores(tmp_path, settings)
     printed = _restore(path)  # an empty database needs no --yes
     assert "校验通过" in printed
     assert Path(settings.MEDIA_ROOT).is_dir()
+
+
+def _staging_dirs(settings):
+    return list(Path(settings.MEDIA_ROOT).parent.glob(".media.restoring-*"))
+
+
+def _disk_full(*args, **kwargs):
+    raise OSError(28, "No space left on device")
+
+
+@pytest.mark.parametrize("step", ["copytree", "copyfile"])
+def test_a_restore_whose_staging_copy_fails_leaves_the_database_and_uploads_as_they_were(
+    city, tmp_path, settings, monkeypatch, step
+):
+    path, _ = _backup(tmp_path / "backups")
+    _project(city["office"], "备份之后的项目")
+    head = _head()
+    monkeypatch.setattr(shutil, step, _disk_full)
+
+    with pytest.raises(CommandError, match="未做任何改动"):
+        _restore(path, "--yes")
+    assert Project.objects.filter(name="备份之后的项目").exists()
+    assert _head() == head
+    assert city["upload"].read_bytes() == WORKBOOK
+    assert not _staging_dirs(settings)
+    assert not list(Path(settings.MEDIA_ROOT).parent.glob("media.before-restore-*"))
+
+
+def test_a_backup_changed_after_its_check_is_refused_from_the_staged_copy(city, tmp_path, settings, monkeypatch):
+    """What is loaded is the staged copy, checked again: a file changed between the check and the copy is caught."""
+    path, _ = _backup(tmp_path / "backups")
+    _project(city["office"], "备份之后的项目")
+    head = _head()
+    copyfile = shutil.copyfile
+
+    def copy_then_change(source, target, **kwargs):
+        copyfile(source, target, **kwargs)
+        data = bytearray(Path(target).read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        Path(target).write_bytes(bytes(data))
+
+    monkeypatch.setattr(shutil, "copyfile", copy_then_change)
+    with pytest.raises(CommandError, match=r"未做任何改动.*校验和与清单不符"):
+        _restore(path, "--yes")
+    assert Project.objects.filter(name="备份之后的项目").exists()
+    assert _head() == head
+    assert not _staging_dirs(settings)
+
+
+def test_a_backup_whose_empty_media_dir_was_dropped_restores_with_no_uploads_and_says_so(tmp_path, settings):
+    path, _ = _backup(tmp_path / "backups")
+    (path / "media").rmdir()  # as zip, git or rsync without -r of empty dirs leave it
+    assert "没有 media/ 目录" in _verify(path)
+    out = StringIO()
+    call_command("restore", str(path), "--check", stdout=out)
+    assert "备份完整" in out.getvalue() and "没有 media/ 目录" in out.getvalue()
+
+    stray = Path(settings.MEDIA_ROOT) / "ledger" / "stray.xlsx"
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"not in the backup")
+    printed = _restore(path)
+    assert "没有 media/ 目录" in printed and "校验通过" in printed
+    assert Path(settings.MEDIA_ROOT).is_dir() and not any(Path(settings.MEDIA_ROOT).iterdir())
+    (kept,) = Path(settings.MEDIA_ROOT).parent.glob("media.before-restore-*")
+    assert (kept / "ledger" / "stray.xlsx").read_bytes() == b"not in the backup"
+
+
+def test_a_backup_with_uploads_whose_media_dir_is_gone_is_refused(city, tmp_path):
+    path, _ = _backup(tmp_path / "backups")
+    shutil.rmtree(path / "media")
+    with pytest.raises(CommandError, match=r"未做任何改动.*备份缺少文件"):
+        _restore(path, "--yes")
+    assert city["upload"].read_bytes() == WORKBOOK
+
+
+def test_only_the_owner_can_read_a_backup(city, tmp_path, monkeypatch):
+    seen = {}
+    copy_media = backup_module._copy_media
+
+    def spy(source, target):
+        seen["partial"] = _mode(target.parent)
+        copy_media(source, target)
+
+    monkeypatch.setattr(backup_module, "_copy_media", spy)
+    old = os.umask(0o022)
+    try:
+        path, _ = _backup(tmp_path / "backups")
+    finally:
+        os.umask(old)
+    assert seen["partial"] == 0o700
+    assert _mode(tmp_path / "backups") == 0o700
+    assert _mode(path) == 0o700
+    entries = list(path.rglob("*"))
+    for entry in entries:
+        assert _mode(entry) == (0o700 if entry.is_dir() else 0o600), entry
+    assert any(e.is_file() and e.parent != path for e in entries)  # the upload is covered too
+
+
+def test_a_restore_signs_everyone_out(city, users, tmp_path, client):
+    office = city["office"]
+    token = Token.objects.create(user=office)
+    client.force_login(office)
+    path, _ = _backup(tmp_path / "backups")
+    assert Token.objects.filter(key=token.key).exists()
+
+    printed = _restore(path, "--yes")
+    assert "API 令牌" in printed and "重新登录" in printed
+    # A token in the backup (one that may have been revoked since) does not come back; nor does any session.
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api.get("/api/projects/").status_code == 401
+    response = client.get(reverse("projects:list"))
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert not Token.objects.exists() and not Session.objects.exists()

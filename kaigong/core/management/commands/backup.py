@@ -92,5 +92,7 @@ class Command(BaseCommand):
                 self.stderr.write(bilingual(msgid, params))
             raise CommandError(bilingual(BROKEN, {"path": str(path)}))
         self.stdout.write(bilingual(CHECKED, {"path": str(path)}))
+        for msgid, params in report.notes:
+            self.stdout.write(bilingual(msgid, params))
         for line in summary_lines(report.manifest, size=report.size):
             self.stdout.write(line)

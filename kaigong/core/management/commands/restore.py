@@ -1,8 +1,10 @@
 """`kaigong restore PATH [--yes] [--check]`: restore a backup made by `kaigong backup` (kaigong/core/backup.py).
 
-The backup is checked first (every checksum): a corrupted one is refused before anything is touched. A database
-that already holds data is overwritten only with --yes. After loading, the row counts, the uploaded files and the
-audit chain (its head too) are compared with the manifest; exit status 1 naming every mismatch.
+The backup is checked first (every checksum), then copied to a private staging directory and checked again there:
+a corrupted backup or a failing copy is refused before anything is touched. A database that already holds data is
+overwritten only with --yes, and is backed up first (KAIGONG_DATA_DIR/backups; the path is printed). After loading,
+the row counts, the uploaded files and the audit chain (its head too) are compared with the manifest; exit status 1
+naming every mismatch. Every API token and session is then deleted: everyone signs in again.
 `--check`: only check the backup, as `kaigong backup --verify` does.
 """
 
@@ -19,6 +21,10 @@ from kaigong.core.management.commands.backup import summary_lines
 RESTORED = gettext_noop("已恢复:%(path)s")
 VERIFIED = gettext_noop("校验通过:%(tables)s 张数据表共 %(rows)s 行与清单一致,%(media)s 个上传文件校验和一致")
 REPLACED = gettext_noop("原上传文件目录已移到 %(path)s,确认无误后可删除")
+SAFETY = gettext_noop("恢复前的数据已自动备份到 %(path)s")
+REVOKED = gettext_noop(
+    "已删除全部 %(tokens)s 个 API 令牌和 %(sessions)s 个登录会话:所有人需重新登录,API 调用方需重新获取令牌"
+)
 MISMATCH = gettext_noop("恢复后的数据与备份不一致(见上),请检查后重新恢复")
 
 
@@ -46,10 +52,15 @@ class Command(BaseCommand):
         self.stdout.write(bilingual(RESTORED, {"path": str(path)}))
         for line in summary_lines(report.manifest, size=0)[:1]:
             self.stdout.write(line)
+        if report.safety_backup is not None:
+            self.stdout.write(bilingual(SAFETY, {"path": str(report.safety_backup)}))
+        for msgid, params in report.notes:
+            self.stdout.write(bilingual(msgid, params))
         if report.replaced_media is not None:
             self.stdout.write(bilingual(REPLACED, {"path": str(report.replaced_media)}))
         if report.audit_output:
             self.stdout.write(report.audit_output)
+        self.stdout.write(bilingual(REVOKED, {"tokens": report.revoked_tokens, "sessions": report.revoked_sessions}))
         if report.problems:
             for msgid, params in report.problems:
                 self.stderr.write(bilingual(msgid, params))
