@@ -12,6 +12,11 @@ retried. The write ends by setting the record done *inside* its transaction, on 
 still the running one: a write whose attempt was recovered or cancelled meanwhile rolls back whole, and a recovery
 after the commit finds it done. Every UPDATE of a running attempt is conditional on its number, so a worker that
 wakes up late changes nothing.
+
+Locks (PostgreSQL). The write's transaction locks its record's row first, then the audit chain (its events); a
+recovery, cancel or retry changes the row, then records its event: the same order, so none of them deadlocks with
+a write. Recovery also skips a row another transaction holds (SELECT … FOR UPDATE SKIP LOCKED): that is a live
+write whose lease ran out, and the page that triggered the recovery answers at once instead of waiting for it.
 """
 
 import datetime as dt
@@ -229,6 +234,10 @@ def run_ledger_import(record: LedgerImport, *, actor, actor_label: str = "", tas
         per_row = float(getattr(settings, "KAIGONG_IMPORT_WRITE_SECONDS_PER_ROW", WRITE_SECONDS_PER_ROW))
         _beat(record, extra_seconds=result.total_rows * per_row)
         with transaction.atomic():
+            # The record's row first, then the audit chain (record_events): the order recovery and cancel take
+            # them in, so they cannot deadlock with the write; recovery skips a locked row (its writer lives).
+            if not _mine(record, Status.IMPORTING).select_for_update().values_list("pk", flat=True):
+                raise ImportAbandoned(record.pk)
             importer.write(result)
             _finish(
                 record,
@@ -324,17 +333,22 @@ def _uuid(task_id: str):
         return uuid.UUID(int=0)
 
 
-def recover_stale_imports(*, record: LedgerImport | None = None) -> list[LedgerImport]:
+def recover_stale_imports(*, record: LedgerImport | None = None, assume_dead: bool = False) -> list[LedgerImport]:
     """Mark failed every started check or import whose worker stopped beating (or ``record`` alone), with the
     reason, and end its task row. Nothing of its sheet was written: the write is one transaction. Returns the
-    records recovered."""
+    records recovered.
+
+    ``assume_dead``: every started check or import, whatever its lease, for when no worker runs (the service
+    starting); uploads still waiting for a worker are left to it. Either way a row another transaction holds is
+    skipped, neither waited for nor failed: a running write locks its record's row first (run_ledger_import), so
+    its worker is alive even when its lease ran out."""
     now = timezone.now()
-    if record is not None:
-        candidates = [record] if is_stale(record, now=now) else []
-    else:
-        candidates = list(
-            LedgerImport.objects.filter(status__in=(Status.CHECKING, Status.IMPORTING), lease_until__lt=now)
-        )
+    started = LedgerImport.objects.filter(status__in=(Status.CHECKING, Status.IMPORTING), heartbeat_at__isnull=False)
+    if not assume_dead:
+        started = started.filter(lease_until__lt=now)
+    if record is not None and not (assume_dead or is_stale(record, now=now)):
+        return []  # a page read of a running upload: no transaction, no lock
+    candidates = list(started) if record is None else [record]
     recovered = []
     for candidate in candidates:
         with transaction.atomic():
@@ -344,9 +358,10 @@ def recover_stale_imports(*, record: LedgerImport | None = None) -> list[LedgerI
                 "finished_at": now,
                 "message": record_message(STALE_MESSAGE),
             }
-            changed = _mine(candidate, candidate.status).filter(lease_until__lt=now).update(**fields)
-            if not changed:
-                continue
+            mine = _mine(candidate, candidate.status) & started
+            if not mine.select_for_update(skip_locked=True).values_list("pk", flat=True):
+                continue  # running (its writer holds the row), or no longer stale
+            mine.update(**fields)
             before = candidate.status
             for name, value in fields.items():
                 setattr(candidate, name, value)

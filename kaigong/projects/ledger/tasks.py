@@ -4,15 +4,29 @@ stores the upload and queues its check; the import, once confirmed, is queued to
 
 The state lives in the LedgerImport row, changed only by ``services``, so the page can poll it and survives a
 reload. Each task first recovers the imports of workers that died (services.recover_stale_imports), so a new
-worker frees what an old one left. django-tasks finds a task by its module path: nothing requires this module to
-be an app's tasks.py.
+worker frees what an old one left; a recovery that fails is logged and the task goes on with its own upload.
+django-tasks finds a task by its module path: nothing requires this module to be an app's tasks.py.
 """
+
+import logging
 
 from django_tasks import TaskContext, task
 
 from kaigong.accounts.models import User
 from kaigong.projects.ledger import services
 from kaigong.projects.models import LedgerImport
+
+logger = logging.getLogger(__name__)
+
+
+def _recover_others() -> None:
+    """Free what dead workers left before taking up this task's upload. Someone else's upload must not strand this
+    one: a failure (a database error, a lock timeout) is logged and the task goes on; the next task, the page or
+    `kaigong ledger-imports recover` recovers them later."""
+    try:
+        services.recover_stale_imports()
+    except Exception:
+        logger.exception("Recovering the ledger imports of dead workers failed; this task goes on")
 
 
 def _task_id(context: TaskContext) -> str:
@@ -21,7 +35,7 @@ def _task_id(context: TaskContext) -> str:
 
 @task(takes_context=True)
 def check_ledger_import_task(context: TaskContext, import_id: int, attempt: int | None = None) -> None:
-    services.recover_stale_imports()
+    _recover_others()
     record = _attempt(import_id, attempt)
     if record is not None:
         _guarded(record, lambda: services.check_ledger_import(record, task_id=_task_id(context)))
@@ -31,7 +45,7 @@ def check_ledger_import_task(context: TaskContext, import_id: int, attempt: int 
 def run_ledger_import_task(
     context: TaskContext, import_id: int, actor_id: int | None, attempt: int | None = None, actor_label: str = ""
 ) -> None:
-    services.recover_stale_imports()
+    _recover_others()
     record = _attempt(import_id, attempt)
     if record is None:
         return

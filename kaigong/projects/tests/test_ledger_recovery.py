@@ -4,12 +4,16 @@ A dead worker is what it leaves in the database: its import importing (or checki
 ago, its lease passed, its task row RUNNING. The real kill is in test_ledger_worker_kill.py."""
 
 import datetime as dt
+import logging
 import os
+import threading
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -18,6 +22,7 @@ from kaigong.accounts.choices import Role
 from kaigong.audit.models import AuditEvent
 from kaigong.projects.choices import LedgerEvent
 from kaigong.projects.ledger import services, tasks
+from kaigong.projects.ledger.importer import LedgerImporter
 from kaigong.projects.models import LedgerImport, Project
 from kaigong.projects.tests.ledger_sheets import make_ledger_world, write_xlsx
 
@@ -356,3 +361,170 @@ def test_the_api_hands_the_sheet_to_the_worker_and_answers_202_when_it_is_not_do
     assert queued["status"] == "pending" and queued["queued"]
     assert DBTaskResult.objects.get().status == "READY"
     assert not Project.objects.filter(name__startswith="恢复测试项目").exists()
+
+
+# --- a write that outlives its lease, and recovery at the same time (PostgreSQL's locks) --------------------------
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks and the audit chain's advisory lock exist on PostgreSQL; SQLite serializes writers",
+)
+
+
+def _started(record: LedgerImport, *, lease_minutes: float) -> None:
+    """A check or import a worker took up, its lease ending ``lease_minutes`` from now (negative: passed)."""
+    now = timezone.now()
+    LedgerImport.objects.filter(pk=record.pk).update(
+        status=Status.IMPORTING,
+        phase=LedgerImport.Phase.IMPORT,
+        heartbeat_at=now - dt.timedelta(minutes=5),
+        lease_until=now + dt.timedelta(minutes=lease_minutes),
+    )
+    record.refresh_from_db()
+
+
+def _in_thread(work, **events):
+    """Run ``work`` on its own database connection; returns (thread, outcome)."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["result"] = work()
+        except BaseException as exc:  # reported to the test
+            outcome["error"] = exc
+        finally:
+            for event in events.values():
+                event.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_write_past_its_lease_finishes_while_its_page_is_read(
+    login, users, ledger_world, sheet, settings, monkeypatch
+):
+    """The deadlock the review found: the write holds the audit chain's lock; a page read recovered the row (its
+    lease had passed), then waited for the chain while the write waited for the row. Now the write holds its row
+    from its first statement, and the page's recovery skips it at once."""
+    client = login(users[Role.OFFICE])
+    record = _checked(client, sheet)
+    services.claim_ledger_import(record)
+    settings.KAIGONG_IMPORT_STALE_SECONDS = -60  # every lease the worker takes has passed already
+    settings.KAIGONG_IMPORT_WRITE_SECONDS_PER_ROW = 0
+    writing, go_on = threading.Event(), threading.Event()
+    write = LedgerImporter.write
+
+    def slow_write(self, result, **kwargs):
+        written = write(self, result, **kwargs)  # the projects and their events: the chain's lock is held
+        writing.set()
+        go_on.wait(timeout=10)
+        return written
+
+    monkeypatch.setattr(LedgerImporter, "write", slow_write)
+    worker_copy = LedgerImport.objects.get(pk=record.pk)
+    thread, outcome = _in_thread(lambda: services.run_ledger_import(worker_copy, actor=users[Role.OFFICE]), w=writing)
+    assert writing.wait(timeout=30) and "error" not in outcome, outcome
+    assert services.is_stale(LedgerImport.objects.get(pk=record.pk))
+
+    started = time.monotonic()
+    page = client.get(reverse("projects:ledger-import-detail", args=[record.pk]))
+    recovered = services.recover_stale_imports()
+    waited = time.monotonic() - started
+    go_on.set()
+    thread.join(timeout=30)
+
+    assert page.status_code == 200 and 'hx-trigger="every 1s"' in page.content.decode()  # still under way
+    assert recovered == [] and waited < 5, waited
+    assert "error" not in outcome, outcome
+    record.refresh_from_db()
+    assert record.status == Status.DONE and record.created_count == 3
+    assert Project.objects.filter(name__startswith="恢复测试项目").count() == 3
+    assert not AuditEvent.objects.filter(object_id=str(record.pk), code=LedgerEvent.LOST).exists()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_recovery_skips_a_row_a_writer_holds_and_fails_the_others(login, users, ledger_world, sheet):
+    """Another connection holds one import's row, as a write does from its first statement; recovery, even assuming
+    every worker dead, fails the other stale import without waiting, and the held one once it is let go. (While a
+    write also holds the audit chain, a recovery's event waits for its commit, as every audited save does.)"""
+    client = login(users[Role.OFFICE])
+    held, dead = _checked(client, sheet), _checked(client, sheet)
+    _started(held, lease_minutes=-3)
+    _started(dead, lease_minutes=-3)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            list(LedgerImport.objects.select_for_update().filter(pk=held.pk))
+            locked.set()
+            release.wait(timeout=10)
+            raise DatabaseError("rolled back")  # nothing of it stays
+
+    thread, outcome = _in_thread(hold, locked=locked)
+    assert locked.wait(timeout=30)
+    started = time.monotonic()
+    recovered = services.recover_stale_imports(assume_dead=True)
+    page = client.get(reverse("projects:ledger-import-detail", args=[held.pk]))
+    waited = time.monotonic() - started
+    release.set()
+    thread.join(timeout=30)
+
+    assert [item.pk for item in recovered] == [dead.pk] and waited < 5, waited
+    assert page.status_code == 200 and str(outcome.get("error")) == "rolled back"  # held to the end
+    held.refresh_from_db()
+    assert held.status == Status.IMPORTING
+    assert [item.pk for item in services.recover_stale_imports()] == [held.pk]  # let go: it was a dead worker's
+    held.refresh_from_db()
+    assert held.status == Status.FAILED and held.message.startswith(STALE)
+
+
+# --- the service starts: no worker runs --------------------------------------------------------------------------
+
+
+def test_assume_dead_fails_every_started_upload_whatever_its_lease_and_leaves_the_waiting_ones(
+    login, users, ledger_world, sheet
+):
+    client = login(users[Role.OFFICE])
+    live, dead, waiting, checked = (_checked(client, sheet) for _ in range(4))
+    _started(live, lease_minutes=2)
+    _started(dead, lease_minutes=-3)
+    services.claim_ledger_import(waiting)  # confirmed, its import queued for a worker: not started
+
+    assert [item.pk for item in services.recover_stale_imports()] == [dead.pk]
+    live.refresh_from_db()
+    assert live.status == Status.IMPORTING  # its lease runs: a worker may be writing it
+
+    recovered = services.recover_stale_imports(assume_dead=True)
+
+    assert [item.pk for item in recovered] == [live.pk]
+    for record, status in ((live, Status.FAILED), (waiting, Status.IMPORTING), (checked, Status.CHECKED)):
+        record.refresh_from_db()
+        assert record.status == status
+    assert live.message.startswith(STALE) and live.lease_until is None
+    event = AuditEvent.objects.get(object_id=str(live.pk), code=LedgerEvent.LOST)
+    assert event.actor_label == services.RECOVERY_ACTOR and event.changes["status"] == ["importing", "failed"]
+    page = client.get(reverse("projects:ledger-import-detail", args=[live.pk])).content.decode()
+    assert 'data-testid="ledger-retry"' in page
+
+
+def test_a_recovery_that_fails_at_task_start_does_not_strand_the_tasks_own_upload(
+    login, users, ledger_world, sheet, monkeypatch, caplog
+):
+    def broken(**kwargs):
+        raise DatabaseError("lock timeout")
+
+    monkeypatch.setattr(services, "recover_stale_imports", broken)
+    client = login(users[Role.OFFICE])
+    with caplog.at_level(logging.ERROR, logger="kaigong.projects.ledger.tasks"):
+        record = _checked(client, sheet)  # the check's task ran all the same
+        response = client.post(reverse("projects:ledger-import-confirm", args=[record.pk]))
+
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.status == Status.DONE and record.created_count == 3
+    assert [r.exc_info[0] for r in caplog.records] == [DatabaseError, DatabaseError]
