@@ -30,7 +30,7 @@ demo: install
 # gunicorn in front; beside it the task worker (uploads a dead worker left behind are failed first, so they can be
 # retried) and a daily refresh of the approval clocks, lights and plan forecasts.
 serve:
-	@$(BIN)/kaigong ledger-imports recover >/dev/null; \
+	@$(BIN)/kaigong ledger-imports recover --assume-dead >/dev/null; \
 	$(BIN)/kaigong db_worker --queue-name '*' & worker=$$!; \
 	( while true; do $(BIN)/kaigong approvals refresh >/dev/null; $(BIN)/kaigong approvals forecast >/dev/null; sleep 86400; done ) & daily=$$!; \
 	trap 'kill $$worker $$daily 2>/dev/null' EXIT INT TERM; \

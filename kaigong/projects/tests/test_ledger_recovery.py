@@ -528,3 +528,24 @@ def test_a_recovery_that_fails_at_task_start_does_not_strand_the_tasks_own_uploa
     record.refresh_from_db()
     assert record.status == Status.DONE and record.created_count == 3
     assert [r.exc_info[0] for r in caplog.records] == [DatabaseError, DatabaseError]
+
+
+def test_recover_assume_dead_fails_every_started_upload_for_the_service_start(
+    login, users, ledger_world, sheet, capsys
+):
+    client = login(users[Role.OFFICE])
+    live, waiting = _checked(client, sheet), _checked(client, sheet)
+    _live_worker(live)  # its lease runs: plain recover leaves it
+    services.claim_ledger_import(waiting)  # queued for a worker, not started
+
+    call_command("ledger-imports", "recover")
+    live.refresh_from_db()
+    assert live.status == Status.IMPORTING
+
+    call_command("ledger-imports", "recover", "--assume-dead")
+
+    out = capsys.readouterr().out
+    assert f"#{live.pk}" in out and "已将1个中断的台账导入标记为失败" in out
+    live.refresh_from_db()
+    waiting.refresh_from_db()
+    assert live.status == Status.FAILED and live.message.startswith(STALE) and waiting.status == Status.IMPORTING
