@@ -6,6 +6,7 @@ The files are built here, not shipped: a 6.5 KB workbook with openpyxl, and raw 
 when the XML itself has to lie (a dimension that understates the sheet, a directory that understates a member).
 """
 
+import contextlib
 import json
 import struct
 import subprocess
@@ -17,9 +18,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import execute_from_command_line
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from kaigong.accounts.choices import Role
+from kaigong.projects.ledger import reader
 from kaigong.projects.ledger.reader import LedgerFileError, read_ledger_file
 from kaigong.projects.models import LedgerImport
 from kaigong.projects.tests.ledger_sheets import make_ledger_world, write_csv, write_xlsx
@@ -330,3 +335,79 @@ def test_the_command_exits_1_with_the_message(tmp_path, ledger_world, capsys):
         execute_from_command_line(["kaigong", "import-ledger", str(path), "--dry-run"])
     assert exit_info.value.code == 1
     assert FAR_CELL_MESSAGE in capsys.readouterr().err
+
+
+# The sheet check's fast path (reader._plainly_inside_caps): a sheet plainly inside the caps is accepted without
+# walking its elements; every doubtful one is walked, which decides. The fast path may only ever accept what the
+# walk accepts.
+
+
+def _walked(monkeypatch) -> list[str]:
+    walked: list[str] = []
+    original = reader._SheetScan.__init__
+
+    def spy(self, sheet):
+        walked.append(sheet)
+        original(self, sheet)
+
+    monkeypatch.setattr(reader._SheetScan, "__init__", spy)
+    return walked
+
+
+def test_an_ordinary_ledger_is_checked_without_walking_its_elements(tmp_path, monkeypatch, db):
+    walked = _walked(monkeypatch)
+    path = write_xlsx(tmp_path / "台账.xlsx", [HEADER, ROW, ROW])
+
+    read_ledger_file(path)
+
+    assert walked == []
+
+
+@pytest.mark.parametrize(
+    ("cells", "dimension"),
+    [
+        ("<row><c><v>1</v></c></row>", "A1"),  # a cell without its reference: only the walk can place it
+        ('<row r="1048576"><c r="XFD1048576" s="1"/></row>', "A1:D2"),  # far, but empty: the walk accepts it
+        ("", "A1:XFD1048576"),  # a declared range beyond the caps: the walk refuses it
+    ],
+)
+def test_doubtful_sheets_are_walked(tmp_path, monkeypatch, cells, dimension):
+    walked = _walked(monkeypatch)
+    path = raw_xlsx(tmp_path / "doubtful.xlsx", ledger_cells() + cells, dimension=dimension)
+
+    with contextlib.suppress(LedgerFileError):
+        read_ledger_file(path)
+
+    assert walked == ["台账"]
+
+
+@given(
+    cells=st.lists(
+        st.tuples(
+            st.integers(min_value=1, max_value=1_100_000),
+            st.integers(min_value=1, max_value=16_384),
+            st.booleans(),  # holds a value, or is an empty styled cell
+            st.booleans(),  # carries its reference
+        ),
+        max_size=6,
+    ),
+    dimension=st.sampled_from(["A1", "A1:D2", "A1:GR100", "A1:XFD1048576", "A1:GS1"]),
+)
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_fast_path_accepts_only_what_the_walk_accepts(tmp_path, cells, dimension):
+    xml = ""
+    for row, column, value, ref in sorted(cells):
+        reference = f' r="{reader.column_letter(column - 1)}{row}"' if ref else ""
+        content = "><v>1</v></c>" if value else ' s="1"/>'
+        xml += f'<row r="{row}"><c{reference}{content}</row>'
+    path = raw_xlsx(tmp_path / "random.xlsx", ledger_cells() + xml, dimension=dimension)
+    with zipfile.ZipFile(path) as archive:
+        fast = reader._plainly_inside_caps(archive, "xl/worksheets/sheet1.xml")
+        scan = reader._SheetScan("台账")
+        try:
+            reader._stream_xml(archive, "xl/worksheets/sheet1.xml", scan.start)
+            walked_ok = True
+        except LedgerFileError:
+            walked_ok = False
+
+    assert not fast or walked_ok
