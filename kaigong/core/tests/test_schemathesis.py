@@ -6,15 +6,10 @@ Bounded for `make test` (2 cores): a few examples per operation (KAIGONG_SCHEMAT
 shrinking, no example database; about a minute for both roles. Runs on whichever database the suite runs on.
 """
 
-import json
 import os
 
 import pytest
 import schemathesis
-from django.core import signals
-from django.db import close_old_connections
-from drf_spectacular.generators import SchemaGenerator
-from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, Phase, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -26,8 +21,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from kaigong.accounts.choices import Role
+from kaigong.core.tests.schemathesis_app import application_in_test_transaction, openapi_schema
 from kaigong.projects.tests.factories import ProjectFactory
-from kaigong.wsgi import application
 
 EXAMPLES = int(os.environ.get("KAIGONG_SCHEMATHESIS_EXAMPLES", "3"))
 CHECKS = [
@@ -39,24 +34,7 @@ CHECKS = [
 ]
 
 
-def _openapi() -> dict:
-    """The schema as /api/schema/?format=json serves it to a logged-in user."""
-    generated = SchemaGenerator().get_schema(request=None, public=True)
-    return json.loads(OpenApiJsonRenderer().render(generated, renderer_context={}))
-
-
-schema = schemathesis.openapi.from_dict(_openapi())
-
-
-@pytest.fixture
-def wsgi_in_test_transaction():
-    """Django's handler closes the database connection after each request; inside a test's transaction that would
-    drop it, so (as Django's test client does) the close is held off while Schemathesis calls the application."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield application
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+schema = schemathesis.openapi.from_dict(openapi_schema())
 
 
 @pytest.fixture(params=[Role.ADMIN, Role.ENTERPRISE])
@@ -76,6 +54,7 @@ def token(request, users, department, organization):
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_answers_as_its_schema_says(case, token, wsgi_in_test_transaction):
-    response = case.call(app=wsgi_in_test_transaction, headers={"Authorization": f"Token {token}"})
+def test_api_answers_as_its_schema_says(case, token):
+    with application_in_test_transaction() as app:
+        response = case.call(app=app, headers={"Authorization": f"Token {token}"})
     case.validate_response(response, checks=CHECKS)

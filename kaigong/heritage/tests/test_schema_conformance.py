@@ -3,14 +3,8 @@ projects with routings, as the administrator and as an enterprise user. The suit
 (core/tests) has no heritage sites, so it never sees a site or a routing step; this one does. Bounded: a few
 examples per heritage operation."""
 
-import json
-
 import pytest
 import schemathesis
-from django.core import signals
-from django.db import close_old_connections
-from drf_spectacular.generators import SchemaGenerator
-from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, Phase, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -21,30 +15,15 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from kaigong.accounts.choices import Role
+from kaigong.core.tests.schemathesis_app import application_in_test_transaction, openapi_schema
 from kaigong.heritage.services import import_sites, sync_project_routing
 from kaigong.heritage.tests.conftest import CORE, collection, feature
 from kaigong.projects.tests.factories import ProjectFactory
-from kaigong.wsgi import application
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-def _openapi() -> dict:
-    generated = SchemaGenerator().get_schema(request=None, public=True)
-    return json.loads(OpenApiJsonRenderer().render(generated, renderer_context={}))
-
-
-schema = schemathesis.openapi.from_dict(_openapi()).include(path_regex="^/api/heritage/")
-
-
-@pytest.fixture
-def app():
-    """Django's handler closes the connection after each request; inside the test's transaction it must not."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield application
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+schema = schemathesis.openapi.from_dict(openapi_schema()).include(path_regex="^/api/heritage/")
 
 
 @pytest.fixture(params=[Role.ADMIN, Role.ENTERPRISE])
@@ -68,6 +47,7 @@ def token(request, users, department, organization):
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_heritage_api_answers_as_its_schema_says(case, token, app):
-    response = case.call(app=app, headers={"Authorization": f"Token {token}"})
+def test_heritage_api_answers_as_its_schema_says(case, token):
+    with application_in_test_transaction() as app:
+        response = case.call(app=app, headers={"Authorization": f"Token {token}"})
     case.validate_response(response, checks=CHECKS)
