@@ -72,9 +72,23 @@ def generate(n: int, *, seed: int = 20240101) -> int:
         batch_size=1000,
     )
     owners = list(Organization.objects.values_list("id", flat=True)[:2000])
-    stages = [s for s in Stage.values]
+    return insert_projects(
+        rng,
+        range(n),
+        categories=categories,
+        levels=levels,
+        departments=departments,
+        owners=owners,
+        content="基准测试数据",
+    )
+
+
+def insert_projects(rng, numbers, *, categories, levels, departments, owners, content: str) -> int:
+    """Synthetic projects numbered ``numbers`` (a range), bulk-inserted 5,000 at a time; shared by the benchmark's
+    city (generate) and the load benchmark's (bench.load_city)."""
+    stages = list(Stage.values)
     batch, made = [], 0
-    for i in range(n):
+    for i in numbers:
         name = f"{rng.choice(WORDS)}{rng.choice(WORDS)}{rng.choice(SUFFIX)}{i}"
         total = Decimal(rng.randrange(500_00, 5_000_000_00)) / 100
         stage = rng.choice(stages)
@@ -97,7 +111,7 @@ def generate(n: int, *, seed: int = 20240101) -> int:
                 total_investment=total,
                 annual_planned_investment=(total / 3).quantize(Decimal("0.01")),
                 address="侯马市",
-                construction_content="基准测试数据",
+                construction_content=content,
                 pool=Pool.IMPLEMENTATION,
             )
         )

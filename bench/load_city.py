@@ -15,7 +15,6 @@ import os
 import random
 import sys
 import time
-from decimal import Decimal
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaigong.settings")
 
@@ -27,12 +26,10 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
-from bench.generate import SUFFIX, WORDS, _credit_code  # noqa: E402
+from bench.generate import _credit_code, insert_projects  # noqa: E402
 from kaigong.accounts.choices import Role  # noqa: E402
 from kaigong.accounts.models import Department, Organization, User  # noqa: E402
 from kaigong.audit.models import AuditEvent  # noqa: E402
-from kaigong.core.text import pinyin_initials  # noqa: E402
-from kaigong.projects.choices import Pool, Stage  # noqa: E402
 from kaigong.projects.models import Category, Level, Project  # noqa: E402
 
 DEPARTMENTS = 30
@@ -54,40 +51,16 @@ def _generate(n: int, seed: int) -> int:
         batch_size=1000,
     )
     owners = list(Organization.objects.filter(name__startswith="基准企业").values_list("id", flat=True))
-    stages = list(Stage.values)
     start = Project.objects.count()
-    batch, made = [], 0
-    for i in range(start, start + n):
-        name = f"{rng.choice(WORDS)}{rng.choice(WORDS)}{rng.choice(SUFFIX)}{i}"
-        total = Decimal(rng.randrange(500_00, 5_000_000_00)) / 100
-        batch.append(
-            Project(
-                name=name,
-                search_text=f"{name}|{pinyin_initials(name)}",
-                category=rng.choice(categories),
-                level=rng.choice(levels),
-                stage=rng.choice(stages),
-                year=rng.choice([2022, 2023, 2024, 2025, 2026]),
-                owner_id=rng.choice(owners),
-                responsible_department=rng.choice(departments),
-                project_code=(
-                    f"{21 + i % 5}{1 + i % 12:02d}-141081-{rng.randrange(10, 99)}-{rng.randrange(1, 4):02d}-{i:06d}"
-                )
-                if i % 3
-                else "",
-                total_investment=total,
-                annual_planned_investment=(total / 3).quantize(Decimal("0.01")),
-                address="侯马市",
-                construction_content="负载测试数据",
-                pool=Pool.IMPLEMENTATION,
-            )
-        )
-        if len(batch) == 5000:
-            Project.objects.bulk_create(batch)
-            made += len(batch)
-            batch = []
-    Project.objects.bulk_create(batch)
-    return made + len(batch)
+    return insert_projects(
+        rng,
+        range(start, start + n),
+        categories=categories,
+        levels=levels,
+        departments=departments,
+        owners=owners,
+        content="负载测试数据",
+    )
 
 
 def build(n: str) -> dict:
