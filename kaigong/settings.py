@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "kaigong.workdays",
     "kaigong.approvals",
     "kaigong.heritage",
+    "kaigong.progress",
 ]
 
 MIDDLEWARE = [
