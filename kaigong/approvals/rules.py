@@ -1,61 +1,48 @@
-"""The checklist rule condition language: validation and a small interpreter. No code is ever evaluated from data.
+"""The checklist rules' condition language: kaigong.core.conditions (validated and interpreted, never evaluated as
+code) over the project attributes a checklist rule may read (``ATTRIBUTES``).
 
-A condition is JSON data:
-
-- ``{"all": [c, ...]}`` true when every sub-condition is true (an empty list is true: "always");
-- ``{"any": [c, ...]}`` true when at least one is true (an empty list is refused: it could never match);
-- ``{"not": c}`` negation;
-- a leaf ``{"attr": NAME, "op": OP, "value": V}`` comparing one whitelisted project attribute (``ATTRIBUTES``).
-
-Operators per attribute kind: choice ``eq ne in``; number ``eq ne in gt gte lt lte``; boolean ``is_true is_false``
-(no value). A project attribute that is not filled in (None or "") satisfies only ``ne`` (and ``is_false`` for a
-boolean): a rule never requires a matter because of an unknown value compared with ``gt``/``eq``.
+A condition is JSON data: ``{"all": [...]}``, ``{"any": [...]}``, ``{"not": c}`` or a leaf
+``{"attr": NAME, "op": OP, "value": V}`` comparing one whitelisted project attribute; the core module's docstring
+states the operators and what an attribute that is not filled in satisfies. The module-level functions are the
+names the rest of approvals (and heritage, which provides a fact through ``register_attribute``) use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kaigong.core.conditions import (
+    BOOLEAN,
+    CHOICE,
+    MAX_DEPTH,
+    NUMBER,
+    OPERATOR_LABELS,
+    OPERATORS,
+    Attribute,
+    ConditionLanguage,
+)
 from kaigong.projects.choices import EiaCategory, LandSource, ProjectClass, ReviewRegime, Stage
 
-CHOICE, NUMBER, BOOLEAN = "choice", "number", "boolean"
-
-OPERATORS: dict[str, frozenset[str]] = {
-    CHOICE: frozenset({"eq", "ne", "in"}),
-    NUMBER: frozenset({"eq", "ne", "in", "gt", "gte", "lt", "lte"}),
-    BOOLEAN: frozenset({"is_true", "is_false"}),
-}
-OPERATOR_LABELS = {
-    "eq": _("等于"),
-    "ne": _("不等于"),
-    "in": _("属于"),
-    "gt": _("大于"),
-    "gte": _("大于等于"),
-    "lt": _("小于"),
-    "lte": _("小于等于"),
-    "is_true": _("为是"),
-    "is_false": _("为否"),
-}
-MAX_DEPTH = 8
-
-
-@dataclass(frozen=True)
-class Attribute:
-    """One project attribute a rule may read: its label, kind, allowed values (choices) and how to read it."""
-
-    label: str
-    kind: str
-    read: Callable
-    choices: tuple = field(default_factory=tuple)
-
-    def allowed_values(self) -> list:
-        return [value for value, _label in self.choices]
+__all__ = [
+    "ATTRIBUTES",
+    "BOOLEAN",
+    "CHOICE",
+    "LANGUAGE",
+    "MAX_DEPTH",
+    "NUMBER",
+    "OPERATORS",
+    "OPERATOR_LABELS",
+    "Attribute",
+    "attribute_options",
+    "condition_errors",
+    "describe",
+    "evaluate",
+    "project_facts",
+    "register_attribute",
+    "validate_condition",
+]
 
 
 def _field(name: str) -> Callable:
@@ -73,8 +60,9 @@ ATTRIBUTES: dict[str, Attribute] = {
     "total_investment": Attribute(_("总投资(万元)"), NUMBER, _field("total_investment")),
     "is_simple_low_risk": Attribute(_("简易低风险项目"), BOOLEAN, _field("is_simple_low_risk")),
 }
-# Facts the apps built on approvals provide, added by register_attribute (heritage: in a construction control zone).
-_PROVIDED: set[str] = set()
+# The language reads ATTRIBUTES live: the facts the apps built on approvals register (heritage: in a construction
+# control zone) join the whitelist.
+LANGUAGE = ConditionLanguage(ATTRIBUTES)
 
 
 def register_attribute(name: str, attribute: Attribute) -> None:
@@ -82,215 +70,34 @@ def register_attribute(name: str, attribute: Attribute) -> None:
     ready() runs twice). The rule engine asks it and never imports that app: heritage builds on approvals, so
     approvals cannot import heritage. A value set on the project object itself under ``name`` (precomputed in
     bulk, or in tests) wins over the provider."""
-    ATTRIBUTES[name] = attribute
-    _PROVIDED.add(name)
-
-
-def _read(name: str, attribute: Attribute, project):
-    if name in _PROVIDED:
-        explicit = getattr(project, name, None)
-        if explicit is not None:
-            return explicit
-    return attribute.read(project)
+    LANGUAGE.register(name, attribute)
 
 
 def attribute_options() -> list[dict]:
     """The whitelist for forms, the API and docs: name, label, kind, operators and allowed values."""
-    return [
-        {
-            "name": name,
-            "label": str(attr.label),
-            "kind": attr.kind,
-            "operators": sorted(OPERATORS[attr.kind]),
-            "choices": [{"value": v, "label": str(label)} for v, label in attr.choices],
-        }
-        for name, attr in ATTRIBUTES.items()
-    ]
-
-
-# --- validation ---------------------------------------------------------------------------------------------
-
-
-def _is_number(value) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int | float):
-        return value == value and value not in (float("inf"), float("-inf"))
-    if isinstance(value, str):
-        try:
-            return Decimal(value).is_finite()
-        except InvalidOperation:
-            return False
-    return False
-
-
-def _check_scalar(attr: Attribute, value, path: str, errors: list[str]) -> None:
-    if attr.kind == NUMBER:
-        if not _is_number(value):
-            errors.append(gettext("%(path)s: 取值须为数字") % {"path": path})
-            return
-        if attr.choices and Decimal(str(value)) not in {Decimal(v) for v in attr.allowed_values()}:
-            errors.append(
-                gettext("%(path)s: 取值 %(value)s 不在允许范围内 (%(allowed)s)")
-                % {"path": path, "value": value, "allowed": ", ".join(str(v) for v in attr.allowed_values())}
-            )
-    elif attr.kind == CHOICE:
-        if not isinstance(value, str):
-            errors.append(gettext("%(path)s: 取值须为文本") % {"path": path})
-        elif value not in attr.allowed_values():
-            errors.append(
-                gettext("%(path)s: 取值 “%(value)s” 不在允许范围内 (%(allowed)s)")
-                % {"path": path, "value": value, "allowed": ", ".join(attr.allowed_values())}
-            )
-
-
-def _validate(node, path: str, depth: int, errors: list[str]) -> None:
-    if depth > MAX_DEPTH:
-        errors.append(gettext("%(path)s: 条件嵌套过深(最多 %(max)s 层)") % {"path": path, "max": MAX_DEPTH})
-        return
-    if not isinstance(node, dict):
-        errors.append(gettext("%(path)s: 条件须为 JSON 对象") % {"path": path})
-        return
-    combinators = [key for key in ("all", "any", "not") if key in node]
-    if combinators:
-        key = combinators[0]
-        if len(node) != 1:
-            errors.append(
-                gettext("%(path)s: “%(key)s” 条件只能有这一个键,多余: %(extra)s")
-                % {"path": path, "key": key, "extra": ", ".join(sorted(k for k in node if k != key))}
-            )
-            return
-        if key == "not":
-            _validate(node["not"], f"{path}.not", depth + 1, errors)
-            return
-        children = node[key]
-        if not isinstance(children, list):
-            errors.append(gettext("%(path)s: “%(key)s” 的值须为条件列表") % {"path": path, "key": key})
-            return
-        if key == "any" and not children:
-            errors.append(gettext("%(path)s: “any” 列表不能为空") % {"path": path})
-        for index, child in enumerate(children):
-            _validate(child, f"{path}.{key}[{index}]", depth + 1, errors)
-        return
-    if "attr" not in node or "op" not in node:
-        errors.append(gettext("%(path)s: 须为 all / any / not 组合,或含 attr 与 op 的比较条件") % {"path": path})
-        return
-    unknown_keys = sorted(set(node) - {"attr", "op", "value"})
-    if unknown_keys:
-        errors.append(gettext("%(path)s: 未知的键 %(keys)s") % {"path": path, "keys": ", ".join(unknown_keys)})
-    name, op = node["attr"], node["op"]
-    attr = ATTRIBUTES.get(name) if isinstance(name, str) else None
-    if attr is None:
-        errors.append(
-            gettext("%(path)s: 未知属性 “%(attr)s”,可用: %(allowed)s")
-            % {"path": path, "attr": name, "allowed": ", ".join(ATTRIBUTES)}
-        )
-        return
-    if op not in OPERATORS[attr.kind]:
-        errors.append(
-            gettext("%(path)s: 属性 “%(attr)s” 不支持运算符 “%(op)s”,可用: %(allowed)s")
-            % {"path": path, "attr": name, "op": op, "allowed": ", ".join(sorted(OPERATORS[attr.kind]))}
-        )
-        return
-    if attr.kind == BOOLEAN:
-        if "value" in node:
-            errors.append(gettext("%(path)s: 运算符 “%(op)s” 不需要取值") % {"path": path, "op": op})
-        return
-    if "value" not in node:
-        errors.append(gettext("%(path)s: 缺少取值 value") % {"path": path})
-        return
-    value = node["value"]
-    if op == "in":
-        if not isinstance(value, list) or not value:
-            errors.append(gettext("%(path)s: 运算符 “in” 的取值须为非空列表") % {"path": path})
-            return
-        for index, item in enumerate(value):
-            _check_scalar(attr, item, f"{path}.value[{index}]", errors)
-    else:
-        _check_scalar(attr, value, f"{path}.value", errors)
+    return LANGUAGE.options()
 
 
 def condition_errors(condition) -> list[str]:
     """Every problem of ``condition``, each starting with its path (``条件.all[1].value``); empty when valid."""
-    errors: list[str] = []
-    _validate(condition, gettext("条件"), 0, errors)
-    return errors
+    return LANGUAGE.errors(condition)
 
 
 def validate_condition(condition) -> None:
     """Raise ValidationError listing every problem with its path."""
-    errors = condition_errors(condition)
-    if errors:
-        raise ValidationError(errors)
-
-
-# --- evaluation ---------------------------------------------------------------------------------------------
+    LANGUAGE.validate(condition)
 
 
 def project_facts(project) -> dict:
     """The whitelisted attributes of ``project``, read once: the only input the interpreter sees."""
-    return {name: _read(name, attr, project) for name, attr in ATTRIBUTES.items()}
-
-
-def _number(value) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def _compare(kind: str, op: str, actual, expected) -> bool:
-    if kind == BOOLEAN:
-        return bool(actual) if op == "is_true" else not actual
-    if actual is None or actual == "":
-        return op == "ne"
-    if kind == NUMBER:
-        actual = _number(actual)
-        if op == "in":
-            return actual in {_number(v) for v in expected}
-        expected = _number(expected)
-    elif op == "in":
-        return actual in expected
-    return {
-        "eq": actual == expected,
-        "ne": actual != expected,
-        "gt": actual > expected,
-        "gte": actual >= expected,
-        "lt": actual < expected,
-        "lte": actual <= expected,
-    }[op]
+    return LANGUAGE.facts(project)
 
 
 def evaluate(condition: dict, facts: dict) -> bool:
     """True when ``facts`` (from project_facts) satisfy a validated ``condition``."""
-    if "all" in condition:
-        return all(evaluate(child, facts) for child in condition["all"])
-    if "any" in condition:
-        return any(evaluate(child, facts) for child in condition["any"])
-    if "not" in condition:
-        return not evaluate(condition["not"], facts)
-    attr = ATTRIBUTES[condition["attr"]]
-    return _compare(attr.kind, condition["op"], facts.get(condition["attr"]), condition.get("value"))
-
-
-# --- description --------------------------------------------------------------------------------------------
-
-
-def _value_label(attr: Attribute, value) -> str:
-    labels = {str(v): str(label) for v, label in attr.choices}
-    if isinstance(value, list):
-        return "、".join(labels.get(str(v), str(v)) for v in value)
-    return labels.get(str(value), str(value))
+    return LANGUAGE.evaluate(condition, facts)
 
 
 def describe(condition) -> str:
     """A readable Chinese sentence for a valid condition (shown on rule pages)."""
-    if "all" in condition:
-        parts = [describe(child) for child in condition["all"]]
-        return gettext("始终适用") if not parts else (" " + gettext("且") + " ").join(f"({p})" for p in parts)
-    if "any" in condition:
-        return (" " + gettext("或") + " ").join(f"({describe(child)})" for child in condition["any"])
-    if "not" in condition:
-        return gettext("非") + f"({describe(condition['not'])})"
-    attr = ATTRIBUTES[condition["attr"]]
-    text = f"{attr.label} {OPERATOR_LABELS[condition['op']]}"
-    if attr.kind != BOOLEAN:
-        text += " " + _value_label(attr, condition["value"])
-    return text
+    return LANGUAGE.describe(condition)
