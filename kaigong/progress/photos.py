@@ -72,6 +72,7 @@ class ProcessedPhoto:
     longitude: Decimal | None  # WGS84 degrees, 6 places, west negative
     original_format: str  # "JPEG", "PNG" or "HEIF"
     sha256: str  # of the bytes received, hex
+    filename: str = ""  # what the sender called it, for lists and the audit log (never trusted for the format)
 
 
 def process_photo(data: bytes | BinaryIO, *, filename: str) -> ProcessedPhoto:
@@ -117,6 +118,7 @@ def process_photo(data: bytes | BinaryIO, *, filename: str) -> ProcessedPhoto:
         longitude=longitude,
         original_format=original_format,
         sha256=hashlib.sha256(content).hexdigest(),
+        filename=(filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255],
     )
 
 

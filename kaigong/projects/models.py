@@ -151,6 +151,7 @@ class Project(models.Model):
     contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     address = models.CharField(_("建设地点"), max_length=200, blank=True)
+    township = models.CharField(_("所在乡镇(街道)"), max_length=50, blank=True)
     latitude = models.DecimalField(
         _("纬度"),
         max_digits=9,
@@ -256,6 +257,7 @@ class Project(models.Model):
             models.Index(fields=["-total_investment"], name="projects_total_inv_idx"),
             models.Index(fields=["name"], name="projects_name_idx"),
             models.Index(fields=["pool"], name="projects_pool_idx"),
+            models.Index(fields=["township"], name="projects_township_idx"),
         ]
 
     def __str__(self) -> str:

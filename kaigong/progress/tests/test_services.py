@@ -142,3 +142,24 @@ def test_a_completed_project_reports_in_its_last_year(users):
     report(done, dt.date(2024, 6, 1), "10", users[Role.OFFICE])
     with pytest.raises(KaigongError):
         report(done, dt.date(2024, 7, 1), "10", users[Role.OFFICE])
+
+
+@pytest.mark.django_db
+def test_aggregations_by_category_and_in_total(users):
+    from kaigong.progress.aggregations import aggregate, totals
+    from kaigong.projects.models import Project
+
+    first = building_project(annual="1200")
+    building_project(annual="800", category=first.category)
+    other = building_project(annual="1000")
+    for month in range(1, 11):
+        report(first, dt.date(2024, month, 1), "100", users[Role.OFFICE])
+        report(other, dt.date(2024, month, 1), "50", users[Role.OFFICE])
+    rows = aggregate(projects=Project.objects.all(), month=dt.date(2024, 10, 1), group_by="category")
+    by_category = {row.key: row for row in rows}
+    mine = by_category[first.category_id]
+    assert (mine.projects, mine.annual_plan, mine.year_to_date) == (2, Decimal("2000"), Decimal("1000"))
+    assert mine.completion_rate == Decimal("0.5000")
+    assert mine.gap_points == Decimal("-33.33")
+    total = totals(projects=Project.objects.all(), month=dt.date(2024, 10, 1))
+    assert (total.projects, total.year_to_date, total.actual_starts) == (3, Decimal("1500"), 3)
