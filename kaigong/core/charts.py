@@ -9,6 +9,8 @@
 - **Chinese without tofu.** Every text element gets a ``FontProperties`` built from the CJK font file found by
   ``kaigong.core.documents.discover_cjk_fonts`` (the SC face of Noto Sans CJK, by its index in the .ttc), instead of
   registering fonts with matplotlib's global font manager. No "missing glyph" warning is emitted; a test holds it.
+- **Names are text, never TeX:** a project called "年产$5$万吨" would otherwise be typeset as mathematics (or
+  fail to draw on an unbalanced "$"), so every label is set with ``parse_math=False``.
 - **Deterministic size:** 1600×900 px at 200 dpi (8×4.5 in), a 16:9 picture that fills an A4 text width at print
   resolution; the layout is constrained inside that fixed canvas (never ``bbox_inches="tight"``, which changes it),
   and the PNG carries no software/version metadata, so the same data gives the same bytes.
@@ -97,9 +99,9 @@ def _new_axes():
 
 def _finish(figure, axes, fonts: _Fonts, *, title: str, unit: str, reference=None) -> bytes:
     if title:
-        figure.suptitle(title, fontproperties=fonts.title)
+        figure.suptitle(title, fontproperties=fonts.title, parse_math=False)
     if unit:
-        axes.set_ylabel(unit, fontproperties=fonts.label)
+        axes.set_ylabel(unit, fontproperties=fonts.label, parse_math=False)
     # The numeric ticks in the same face as the rest; ticks the locator adds later copy the first tick's font.
     for tick in axes.yaxis.get_major_ticks():
         tick.label1.set_fontproperties(fonts.tick)
@@ -107,7 +109,7 @@ def _finish(figure, axes, fonts: _Fonts, *, title: str, unit: str, reference=Non
     if handles:
         # matplotlib lists lines before bars; the reference line reads better after the series it measures.
         order = sorted(range(len(handles)), key=lambda i: handles[i] is reference)
-        figure.legend(
+        legend = figure.legend(
             [handles[i] for i in order],
             [labels[i] for i in order],
             loc="outside lower center",
@@ -115,6 +117,8 @@ def _finish(figure, axes, fonts: _Fonts, *, title: str, unit: str, reference=Non
             frameon=False,
             prop=fonts.label,
         )
+        for text in legend.get_texts():
+            text.set_parse_math(False)
     buffer = BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     return buffer.getvalue()
@@ -138,6 +142,7 @@ def _category_ticks(axes, positions, labels: Sequence[str], fonts: _Fonts) -> No
         rotation=30 if crowded else 0,
         ha="right" if crowded else "center",
         rotation_mode="anchor",
+        parse_math=False,
     )
 
 

@@ -523,7 +523,6 @@ class WordDocument:
         from docx.enum.table import WD_TABLE_ALIGNMENT
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
         from docx.shared import Cm
 
         if caption:
@@ -536,28 +535,27 @@ class WordDocument:
         header_row = table.rows[0]
         header_row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
         for cell, text in zip(header_row.cells, header, strict=True):
-            paragraph = cell.paragraphs[0]
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            paragraph = self._cell_paragraph(cell, WD_ALIGN_PARAGRAPH.CENTER)
             self._run(paragraph, text, heading=True, bold=True, size=_TABLE_PT)
         for values in rows:
-            cells = table.add_row().cells
-            for cell, value in zip(cells, values, strict=True):
-                paragraph = cell.paragraphs[0]
-                if isinstance(value, int | float | Decimal):
-                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            for cell, value in zip(table.add_row().cells, values, strict=True):
+                numeric = isinstance(value, int | float | Decimal)
+                paragraph = self._cell_paragraph(cell, WD_ALIGN_PARAGRAPH.RIGHT if numeric else None)
                 self._run(paragraph, "" if value is None else str(value), size=_TABLE_PT)
         if widths_cm:
             for column, width in zip(table.columns, widths_cm, strict=True):
                 for cell in column.cells:
                     cell.width = Cm(width)
-        # A table's cells are tight; the Normal style's 1.5 lines would make tall rows.
-        for row in table.rows:
-            for cell in row.cells:
-                for paragraph in cell.paragraphs:
-                    paragraph.paragraph_format.line_spacing = 1.15
-        spacing = table._tbl.getnext()
-        if spacing is None or spacing.tag != qn("w:p"):
-            self._document.add_paragraph()
+        # Word glues two tables that touch into one; an empty paragraph keeps the next block apart.
+        self._document.add_paragraph()
+
+    @staticmethod
+    def _cell_paragraph(cell, alignment):
+        paragraph = cell.paragraphs[0]
+        paragraph.alignment = alignment
+        # Cells are tight: the Normal style's 1.5 lines would make tall rows.
+        paragraph.paragraph_format.line_spacing = 1.15
+        return paragraph
 
     def picture(self, png: bytes, *, width_cm: float | None = None, caption: str = "") -> None:
         """A PNG (a chart from ``charts.py``), centred at the text width unless ``width_cm`` is given."""

@@ -305,6 +305,16 @@ def test_missing_glyph_warnings_are_what_the_chart_tests_would_catch():
     assert any("missing from font" in str(warning.message) for warning in caught)
 
 
+def test_dollar_signs_in_names_are_text_not_mathematics(recwarn):
+    """Drawn as mathematics, "$\\frac$" is a TeX error and "$" alone a parse error; as text both are fine."""
+    names = ["年产$5$万吨项目", "收益$\\frac$", "单价$"]
+    png = charts.bar_chart(names, {"计划$": [1, 2, 3]}, title="$投资$", unit="$")
+    line = charts.line_chart(names, {"完成$": [1, 2, 3]}, title="$", unit="$x^$")
+
+    assert Image.open(BytesIO(png)).size == Image.open(BytesIO(line)).size == (1600, 900)
+    assert [str(warning.message) for warning in recwarn] == []
+
+
 def test_charts_are_deterministic():
     def draw():
         return charts.bar_chart(DISTRICTS, {"完成": [1, 2, 3, 4]}, title="完成投资", unit="亿元")
