@@ -11,3 +11,4 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from kaigong.core import checks  # noqa: F401  (registers the deployment checks)
+        from kaigong.core import documents  # noqa: F401  (registers the CJK font check, kaigong.W101)
