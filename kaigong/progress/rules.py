@@ -4,6 +4,8 @@ A preset (WarningPreset.rules) is a list of rules; each rule is
 
     {"code": "behind_30", "label": "低于序时进度30个百分点以上", "level": "red", "when": CONDITION}
 
+(and, optionally, ``"label_en"``: the reason as the English pages show it)
+
 where CONDITION is the condition language of kaigong.core.conditions (all / any / not over leaves
 ``{"attr", "op", "value"}``) over the measures below. A project's light is the highest level among the rules it
 meets, green when it meets none; the rules it meets are its reasons, shown on every page that shows the light.
@@ -47,6 +49,7 @@ ATTRIBUTES: dict[str, Attribute] = {
 LANGUAGE = ConditionLanguage(ATTRIBUTES)
 MAX_RULES = 50
 RULE_KEYS = {"code", "label", "level", "when"}
+OPTIONAL_KEYS = {"label_en"}  # the reason in English, for the English pages (the label when absent)
 LEVELS = (WarningLevel.YELLOW, WarningLevel.RED)
 
 
@@ -64,7 +67,7 @@ def rules_errors(rules) -> list[str]:
             errors.append(gettext("%(path)s: 须为 JSON 对象") % {"path": path})
             continue
         missing = sorted(RULE_KEYS - set(rule))
-        extra = sorted(set(rule) - RULE_KEYS)
+        extra = sorted(set(rule) - RULE_KEYS - OPTIONAL_KEYS)
         if missing:
             errors.append(gettext("%(path)s: 缺少 %(keys)s") % {"path": path, "keys": ", ".join(missing)})
         if extra:
@@ -80,6 +83,9 @@ def rules_errors(rules) -> list[str]:
         label = rule.get("label")
         if "label" in rule and (not isinstance(label, str) or not label.strip() or len(label) > 100):
             errors.append(gettext("%(path)s: label 须为不超过100字的文字") % {"path": path})
+        label_en = rule.get("label_en")
+        if "label_en" in rule and (not isinstance(label_en, str) or len(label_en) > 200):
+            errors.append(gettext("%(path)s: label_en 须为不超过200字的文字") % {"path": path})
         if "level" in rule and rule["level"] not in LEVELS:
             errors.append(gettext("%(path)s: level 须为 yellow 或 red") % {"path": path})
         if "when" in rule:
@@ -95,9 +101,9 @@ def validate_rules(rules) -> None:
 
 def light(rules: list[dict], facts: dict) -> tuple[str, list[dict]]:
     """(level, reasons) of one project: the highest level among the rules met (green when none), and those rules as
-    ``{"code", "label", "level"}``, red first."""
+    ``{"code", "label", "label_en", "level"}``, red first."""
     met = [
-        {"code": rule["code"], "label": rule["label"], "level": rule["level"]}
+        {"code": rule["code"], "label": rule["label"], "label_en": rule.get("label_en", ""), "level": rule["level"]}
         for rule in rules
         if LANGUAGE.evaluate(rule["when"], facts)
     ]
@@ -125,6 +131,7 @@ def _leaf(attr: str, op: str, value=None) -> dict:
 NOT_REPORTED = {
     "code": "not_reported",
     "label": "当月未报送进度",
+    "label_en": "No progress report for the month",
     "level": WarningLevel.YELLOW,
     "when": _leaf("not_reported", "is_true"),
 }
@@ -139,12 +146,14 @@ BUILTIN_PRESETS: list[dict] = [
             {
                 "code": "below_60_percent",
                 "label": "完成率低于序时进度的60%",
+                "label_en": "Completion below 60% of time progress",
                 "level": WarningLevel.RED,
                 "when": _leaf("percent_of_time_progress", "lt", 60),
             },
             {
                 "code": "below_80_percent",
                 "label": "完成率低于序时进度的80%",
+                "label_en": "Completion below 80% of time progress",
                 "level": WarningLevel.YELLOW,
                 "when": {
                     "all": [
@@ -167,24 +176,28 @@ BUILTIN_PRESETS: list[dict] = [
             {
                 "code": "behind_over_30",
                 "label": "低于序时进度30个百分点以上",
+                "label_en": "More than 30 points behind time progress",
                 "level": WarningLevel.RED,
                 "when": _leaf("gap_points", "lt", -30),
             },
             {
                 "code": "behind_10_30",
                 "label": "低于序时进度10–30个百分点",
+                "label_en": "10–30 points behind time progress",
                 "level": WarningLevel.YELLOW,
                 "when": {"all": [_leaf("gap_points", "lte", -10), _leaf("gap_points", "gte", -30)]},
             },
             {
                 "code": "not_started_3_months",
                 "label": "超过计划开工月份3个月未开工",
+                "label_en": "Not started 3 months after the planned month",
                 "level": WarningLevel.RED,
                 "when": _leaf("months_past_planned_start", "gte", 3),
             },
             {
                 "code": "not_started",
                 "label": "计划开工月份已过未开工",
+                "label_en": "Not started after the planned month",
                 "level": WarningLevel.YELLOW,
                 "when": {
                     "all": [_leaf("months_past_planned_start", "gte", 1), _leaf("months_past_planned_start", "lt", 3)]
@@ -193,12 +206,14 @@ BUILTIN_PRESETS: list[dict] = [
             {
                 "code": "unregistered_2_months",
                 "label": "开工2个月未入库纳统",
+                "label_en": "Not registered in the statistics 2 months after the start",
                 "level": WarningLevel.RED,
                 "when": _leaf("months_unregistered", "gte", 2),
             },
             {
                 "code": "unregistered_1_month",
                 "label": "开工1个月未入库纳统",
+                "label_en": "Not registered in the statistics 1 month after the start",
                 "level": WarningLevel.YELLOW,
                 "when": _leaf("months_unregistered", "eq", 1),
             },

@@ -14,12 +14,14 @@ PRESETS = [
             {
                 "code": "below_60_percent",
                 "label": "完成率低于序时进度的60%",
+                "label_en": "Completion below 60% of time progress",
                 "level": "red",
                 "when": {"attr": "percent_of_time_progress", "op": "lt", "value": 60},
             },
             {
                 "code": "below_80_percent",
                 "label": "完成率低于序时进度的80%",
+                "label_en": "Completion below 80% of time progress",
                 "level": "yellow",
                 "when": {
                     "all": [
@@ -31,6 +33,7 @@ PRESETS = [
             {
                 "code": "not_reported",
                 "label": "当月未报送进度",
+                "label_en": "No progress report for the month",
                 "level": "yellow",
                 "when": {"attr": "not_reported", "op": "is_true"},
             },
@@ -47,12 +50,14 @@ PRESETS = [
             {
                 "code": "behind_over_30",
                 "label": "低于序时进度30个百分点以上",
+                "label_en": "More than 30 points behind time progress",
                 "level": "red",
                 "when": {"attr": "gap_points", "op": "lt", "value": -30},
             },
             {
                 "code": "behind_10_30",
                 "label": "低于序时进度10–30个百分点",
+                "label_en": "10–30 points behind time progress",
                 "level": "yellow",
                 "when": {
                     "all": [
@@ -64,12 +69,14 @@ PRESETS = [
             {
                 "code": "not_started_3_months",
                 "label": "超过计划开工月份3个月未开工",
+                "label_en": "Not started 3 months after the planned month",
                 "level": "red",
                 "when": {"attr": "months_past_planned_start", "op": "gte", "value": 3},
             },
             {
                 "code": "not_started",
                 "label": "计划开工月份已过未开工",
+                "label_en": "Not started after the planned month",
                 "level": "yellow",
                 "when": {
                     "all": [
@@ -81,18 +88,21 @@ PRESETS = [
             {
                 "code": "unregistered_2_months",
                 "label": "开工2个月未入库纳统",
+                "label_en": "Not registered in the statistics 2 months after the start",
                 "level": "red",
                 "when": {"attr": "months_unregistered", "op": "gte", "value": 2},
             },
             {
                 "code": "unregistered_1_month",
                 "label": "开工1个月未入库纳统",
+                "label_en": "Not registered in the statistics 1 month after the start",
                 "level": "yellow",
                 "when": {"attr": "months_unregistered", "op": "eq", "value": 1},
             },
             {
                 "code": "not_reported",
                 "label": "当月未报送进度",
+                "label_en": "No progress report for the month",
                 "level": "yellow",
                 "when": {"attr": "not_reported", "op": "is_true"},
             },
