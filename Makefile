@@ -28,11 +28,14 @@ demo: install
 	KAIGONG_DEMO=1 $(MAKE) --no-print-directory serve
 
 # gunicorn in front; beside it the task worker (uploads a dead worker left behind are failed first, so they can be
-# retried) and a daily refresh of the approval clocks, lights and plan forecasts.
+# retried) and a daily refresh of the approval clocks, lights and plan forecasts, and of the monthly cycle (reminders
+# before the close, the last closed month's lights, this month's lights).
 serve:
 	@$(BIN)/kaigong ledger-imports recover --assume-dead >/dev/null; \
 	$(BIN)/kaigong db_worker --queue-name '*' & worker=$$!; \
-	( while true; do $(BIN)/kaigong approvals refresh >/dev/null; $(BIN)/kaigong approvals forecast >/dev/null; sleep 86400; done ) & daily=$$!; \
+	( while true; do $(BIN)/kaigong approvals refresh >/dev/null; $(BIN)/kaigong approvals forecast >/dev/null; \
+		$(BIN)/kaigong progress remind >/dev/null; $(BIN)/kaigong progress close >/dev/null; \
+		$(BIN)/kaigong progress refresh >/dev/null; sleep 86400; done ) & daily=$$!; \
 	trap 'kill $$worker $$daily 2>/dev/null' EXIT INT TERM; \
 	echo "Kaigong 开工: http://$(HOST):$(PORT)/  (Ctrl-C stops)"; \
 	DEBUG=0 $(BIN)/gunicorn kaigong.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
