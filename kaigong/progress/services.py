@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -382,7 +383,11 @@ def accept_report(*, report: ProgressReport, actor=None, actor_label: str = "", 
         code=ProgressEvent.ACCEPTED,
         note=note[:500],
     )
-    refresh_lights(month=report.month, project_ids=[report.project_id], actor=actor, actor_label=actor_label)
+    # Lit for the month it reports, or for a later month the project was already measured in (a correction of
+    # September accepted in November keeps November's light, recomputed with the corrected figures).
+    measured = ProjectProgress.objects.filter(project_id=report.project_id).values_list("measured_month", flat=True)
+    month = max(report.month, measured.first() or report.month)
+    refresh_lights(month=month, project_ids=[report.project_id], actor=actor, actor_label=actor_label)
     return report
 
 
@@ -656,16 +661,14 @@ BATCH = 2000
 
 def _facts_rows(month: dt.date, project_ids, today: dt.date, settings: ProgressSettings):
     """Per project in the light scope: the project's own values and its facts for ``month``, read in batches."""
-    from kaigong.progress.selectors import light_scope, reported_exists, reporting_scope, ytd_subquery
-
-    queryset = Project.objects.filter(light_scope(month))
+    queryset = Project.objects.filter(selectors.light_scope(month))
     if project_ids is not None:
         queryset = queryset.filter(pk__in=list(project_ids))
     queryset = (
         queryset.annotate(
-            ytd=ytd_subquery(month),
-            reported=reported_exists(month),
-            owes=models_case(reporting_scope(month)),
+            ytd=selectors.ytd_subquery(month),
+            reported=selectors.reported_exists(month),
+            owes=_flag(selectors.reporting_scope(month)),
         )
         .order_by("pk")
         .values_list(
@@ -708,9 +711,7 @@ def _facts_rows(month: dt.date, project_ids, today: dt.date, settings: ProgressS
         )
 
 
-def models_case(condition):
-    from django.db.models import BooleanField, Case, Value, When
-
+def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
