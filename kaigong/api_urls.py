@@ -25,6 +25,7 @@ urlpatterns = [
     path("approvals/", include("kaigong.approvals.api.urls")),
     path("workdays/", include("kaigong.workdays.api.urls")),
     path("heritage/", include("kaigong.heritage.api.urls")),
+    path("progress/", include("kaigong.progress.api.urls")),
     path("ledger/check/", LedgerCheckView.as_view(), name="api-ledger-check"),
     path("ledger/import/", LedgerImportView.as_view(), name="api-ledger-import"),
     path("ledger/template/", LedgerTemplateView.as_view(), name="api-ledger-template"),

@@ -1,0 +1,1 @@
+"""The progress API under /api/progress/ (kaigong/progress/api/urls.py)."""
