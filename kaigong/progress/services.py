@@ -43,6 +43,7 @@ from kaigong.progress.models import (
 )
 from kaigong.progress.photos import ProcessedPhoto
 from kaigong.projects.models import Project
+from kaigong.projects.services import update_project
 
 REPORT_FIELDS = [
     "monthly_investment",
@@ -68,9 +69,16 @@ def _move(report: ProgressReport, status: str) -> None:
     report.status = status
 
 
-def _check_month(project: Project, month: dt.date, today: dt.date) -> None:
+def _check_month(project: Project, month: dt.date, today: dt.date, settings: ProgressSettings) -> None:
     if month > selectors.current_month(today):
         raise ReportError(gettext_noop("不能报送未来月份的进度"), field="month")
+    opens = settings.window(month)[0]
+    if today < opens:
+        raise ReportError(
+            gettext_noop("%(month)s的月报自%(opens)s起报送"),
+            params={"month": f"{month:%Y-%m}", "opens": f"{opens:%Y-%m-%d}"},
+            field="month",
+        )
     if not Project.objects.filter(selectors.reporting_scope(month), pk=project.pk).exists():
         raise ReportError(
             gettext_noop("该项目%(month)s不在月报范围内(须为新开工、在建或当年竣工的项目,且已开工)"),
@@ -253,8 +261,8 @@ def submit_report(
         raise PermissionDeniedError(gettext_noop("您无权报送该项目的月度进度"))
     month = first_of_month(month)
     today = today or timezone.localdate()
-    _check_month(project, month, today)
     settings = selectors.get_settings()
+    _check_month(project, month, today, settings)
     problems = _problem_list(problems)
     report = ProgressReport.objects.select_for_update().filter(selectors.CURRENT, project=project, month=month).first()
     now = timezone.now()
@@ -383,12 +391,31 @@ def accept_report(*, report: ProgressReport, actor=None, actor_label: str = "", 
         code=ProgressEvent.ACCEPTED,
         note=note[:500],
     )
+    _register_in_statistics(report, actor)
     # Lit for the month it reports, or for a later month the project was already measured in (a correction of
     # September accepted in November keeps November's light, recomputed with the corrected figures).
     measured = ProjectProgress.objects.filter(project_id=report.project_id).values_list("measured_month", flat=True)
     month = max(report.month, measured.first() or report.month)
     refresh_lights(month=month, project_ids=[report.project_id], actor=actor, actor_label=actor_label)
     return report
+
+
+def _register_in_statistics(report: ProgressReport, actor) -> None:
+    """An accepted report that says the project is registered in the statistics (入库纳统, "先入库，后有数") registers
+    the project, through the projects service (audited there, its change announced, so its light follows)."""
+    project = Project.objects.get(pk=report.project_id)
+    if not report.registered_in_statistics or project.registered_in_statistics:
+        return
+    update_project(
+        project=project,
+        data={
+            "registered_in_statistics": True,
+            "statistics_registered_on": report.statistics_registered_on or report.month,
+        },
+        actor=None,  # the reviewer accepted the report; the project's own editors are others
+        actor_label=str(actor) if actor is not None else "",
+        note="月报审核通过:已入库纳统",
+    )
 
 
 @transaction.atomic

@@ -163,3 +163,26 @@ def test_aggregations_by_category_and_in_total(users):
     assert mine.gap_points == Decimal("-33.33")
     total = totals(projects=Project.objects.all(), month=dt.date(2024, 10, 1))
     assert (total.projects, total.year_to_date, total.actual_starts) == (3, Decimal("1500"), 3)
+
+
+@pytest.mark.django_db
+def test_the_window_opens_on_its_day(project, users):
+    with pytest.raises(KaigongError, match="起报送"):
+        services.submit_report(
+            project=project,
+            month=dt.date(2024, 10, 1),
+            data={"monthly_investment": Decimal("1")},
+            actor=users[Role.OFFICE],
+            today=dt.date(2024, 10, 19),
+        )
+
+
+@pytest.mark.django_db
+def test_an_accepted_report_registers_the_project_in_the_statistics(users):
+    unregistered = building_project(registered=False)
+    row = report(unregistered, dt.date(2024, 9, 1), "10", users[Role.OFFICE], registered_in_statistics=True)
+    unregistered.refresh_from_db()
+    assert not unregistered.registered_in_statistics  # not before the office accepts it
+    services.accept_report(report=row, actor=users[Role.OFFICE])
+    unregistered.refresh_from_db()
+    assert unregistered.registered_in_statistics and unregistered.statistics_registered_on == dt.date(2024, 9, 1)
