@@ -72,13 +72,13 @@ NOT_CURRENT = gettext_noop("该月报已被更正,请在最新版本上操作")
 NO_SUCH_PROJECT = gettext_noop("项目不存在或您无权查看")
 
 
-def _query(serializer_class, params) -> dict:
+def _query(serializer_class, params, *, this_month: bool = True) -> dict:
     """The query parameters ``serializer_class`` names, validated (a bad one answers 400 with its name); ``month``
-    defaults to this month."""
+    defaults to this month unless ``this_month`` is false."""
     serializer = serializer_class(data={key: params.get(key) for key in serializer_class().fields if key in params})
     serializer.is_valid(raise_exception=True)
     data = dict(serializer.validated_data)
-    if "month" in serializer.fields and data.get("month") is None:
+    if this_month and "month" in serializer.fields and data.get("month") is None:
         data["month"] = selectors.current_month()
     return data
 
@@ -189,7 +189,7 @@ class ReportViewSet(
         return Response(ReportDetailSerializer(report, context=context).data, status=http_status)
 
     def list(self, request, *args, **kwargs):
-        query = _query(ReportQuerySerializer, request.query_params)
+        query = _query(ReportQuerySerializer, request.query_params, this_month=False)
         queryset = self.get_queryset()
         if "project" in query:
             queryset = queryset.filter(project_id=query["project"])
