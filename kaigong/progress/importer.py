@@ -703,7 +703,7 @@ def write_plans(result: ProgressResult, *, actor, correction_reason: str = "", r
             except KaigongError as exc:
                 raise ImportRowError(
                     gettext_noop("第%(row)s行未能写入:%(message)s。未写入任何数据"),
-                    params={"row": plan.row, "message": translated(exc.msgid, exc.params)},
+                    params={"row": plan.row, "message": translated(exc.msgid, exc.params, language="zh-hans")},
                 ) from exc
             if plan.action == "new":
                 created += 1
