@@ -94,6 +94,7 @@ class ProjectSpec:
     project_code: str = ""
     liaison_leader: str = ""
     address: str = ""
+    township: str = ""
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     content: str = ""
@@ -485,6 +486,18 @@ def _scale_to(amounts: list[Decimal], target: Decimal) -> list[Decimal]:
     return [_wan(a) for a in scaled]
 
 
+def _township(spec: ProjectSpec, city: dict) -> str:
+    """The project's 所在乡镇(街道): the one its address names, else one picked from its name's hash (not from the
+    seeded generator, so every other figure of the demo stays as it was); the development zone's projects lie in
+    the towns the zone spans. Illustrative."""
+    named = [t for t in city["townships"] if t in spec.address]
+    if named:
+        return named[0]
+    towns = city["development_zone_townships"] if "开发区" in spec.address else city["townships"]
+    digest = hashlib.sha256(spec.name.encode("utf-8")).digest()
+    return towns[digest[0] % len(towns)]
+
+
 def build_demo_city(data: dict | None = None) -> DemoCity:
     """The whole demo city as specs (deterministic: the same data file gives the same city)."""
     builder = _Builder(data or load_data())
@@ -498,6 +511,7 @@ def build_demo_city(data: dict | None = None) -> DemoCity:
     for spec in builder.projects:
         if spec.annual > spec.total:
             spec.annual = spec.total
+        spec.township = _township(spec, builder.data["city"])
     return DemoCity(data=builder.data, organizations=list(builder.organizations.values()), projects=builder.projects)
 
 
@@ -621,6 +635,7 @@ def _project_data(spec: ProjectSpec, categories, levels, departments, organizati
         "project_code": spec.project_code,
         "liaison_leader": spec.liaison_leader,
         "address": spec.address,
+        "township": spec.township,
         "latitude": spec.latitude,
         "longitude": spec.longitude,
         "construction_content": spec.content,

@@ -18,6 +18,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     batch = django_filters.ModelChoiceFilter(
         label=_("开工批次"), field_name="batches", queryset=GroundbreakingBatch.objects.all()
     )
+    township = django_filters.CharFilter(label=_("所在乡镇(街道)"), lookup_expr="exact")
     year = django_filters.NumberFilter(label=_("计划年度"))
     pool = django_filters.ChoiceFilter(label=_("项目库"), choices=Pool.choices)
     registered_in_statistics = django_filters.BooleanFilter(label=_("已入库纳统"))
@@ -56,6 +57,7 @@ class ProjectFilterSet(django_filters.FilterSet):
             "stage",
             "responsible_department",
             "batch",
+            "township",
             "year",
             "pool",
             "registered_in_statistics",

@@ -100,7 +100,7 @@ class ProjectForm(forms.ModelForm):
         ),
         (
             _("建设地点与内容"),
-            ["address", "latitude", "longitude", "site_polygon", "construction_content", "remarks"],
+            ["address", "township", "latitude", "longitude", "site_polygon", "construction_content", "remarks"],
         ),
     ]
 

@@ -52,6 +52,7 @@ PROJECT_EDITABLE_FIELDS = [
     "contact_person",
     "contact_phone",
     "address",
+    "township",
     "latitude",
     "longitude",
     "site_polygon",

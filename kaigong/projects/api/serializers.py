@@ -99,6 +99,7 @@ PROJECT_FIELDS = [
     "contact_person",
     "contact_phone",
     "address",
+    "township",
     "latitude",
     "longitude",
     "site_polygon",

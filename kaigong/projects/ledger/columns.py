@@ -110,6 +110,13 @@ def _build_columns() -> list[LedgerColumn]:
             20,
         ),
         _column(
+            "township",
+            "所在乡镇(街道)",
+            TEXT,
+            ("乡镇", "所在乡镇", "乡镇(街道)", "街道", "所属乡镇", "乡镇街道", "所在街道", "所属乡镇(街道)", "乡(镇)"),
+            14,
+        ),
+        _column(
             "construction_content",
             "建设内容及规模",
             TEXT,

@@ -40,12 +40,14 @@ from kaigong.audit.services import record_event
 from kaigong.core.exceptions import KaigongError
 from kaigong.core.sheets import sheet_value, text_cell
 from kaigong.projects.choices import LedgerEvent
+from kaigong.projects.ledger import extensions
 from kaigong.projects.ledger.columns import AMOUNT, COLUMNS, UNIT_WAN, column_letter
 from kaigong.projects.models import Project
 from kaigong.projects.selectors import list_projects
 
 ZERO = Decimal("0.00")
 AMOUNT_FORMAT = "#,##0.00"
+PERCENT_FORMAT = "0.00%"
 DATE_FORMAT = "yyyy-mm-dd"
 CHUNK_SIZE = 2000
 HEADER_ROWS = 3  # title, unit, column headers: the first project is on row 4
@@ -92,7 +94,7 @@ def ledger_title(filterset) -> str:
 # The columns read for each row: plain values, no model instances (a third of the time at 100k rows).
 ROW_FIELDS = (
     "id", "name", "project_code", "category_id", "category__name", "level__name", "stage", "year", "pool",
-    "owner__name", "owner__credit_code", "address", "construction_content", "total_investment",
+    "owner__name", "owner__credit_code", "address", "township", "construction_content", "total_investment",
     "annual_planned_investment", "planned_start_date", "planned_completion_date", "actual_start_date",
     "registered_in_statistics", "statistics_registered_on", "liaison_leader", "responsible_department__name",
     "contact_person", "contact_phone", "remarks", "review_regime", "project_class", "land_source", "eia_category",
@@ -115,6 +117,7 @@ def _row_values(row: dict, number: int, labels: dict) -> list:
         row["owner__name"] or "",
         row["owner__credit_code"] or "",
         row["address"],
+        row["township"],
         row["construction_content"],
         row["total_investment"],
         row["annual_planned_investment"],
@@ -139,17 +142,28 @@ def _row_values(row: dict, number: int, labels: dict) -> list:
 
 
 class _LedgerSheetWriter:
-    """Writes rows to a write-only sheet with the ledger's formats; knows the row it is on, for the formulas."""
+    """Writes rows to a write-only sheet with the ledger's formats; knows the row it is on, for the formulas.
 
-    def __init__(self, ws):
+    ``extra`` are the columns extensions add after the ledger's own (extensions.ExportColumn); their money columns
+    are summed in the 小计/合计 rows like 总投资."""
+
+    def __init__(self, ws, extra: list[extensions.ExportColumn] = ()):
         self.ws = ws
-        self.amount_indexes = {i for i, c in enumerate(COLUMNS) if c.kind == AMOUNT}
-        keys = [c.key for c in COLUMNS]
+        self.width = len(COLUMNS) + len(extra)
+        own = len(COLUMNS)
+        self.amount_indexes = {i for i, c in enumerate(COLUMNS) if c.kind == AMOUNT} | {
+            own + j for j, c in enumerate(extra) if c.kind == extensions.MONEY
+        }
+        self.percent_indexes = {own + j for j, c in enumerate(extra) if c.kind == extensions.PERCENT}
+        keys = [c.key for c in COLUMNS] + [f"extra:{j}" for j in range(len(extra))]
         self.keys = keys
         self.content_index = keys.index("construction_content")
+        # Column key → its letter, for the sums of the 小计/合计 rows.
+        money = [f"extra:{j}" for j, c in enumerate(extra) if c.kind == extensions.MONEY]
         self.summed = {
-            i: column_letter(i) for i in (keys.index("total_investment"), keys.index("annual_planned_investment"))
+            key: column_letter(keys.index(key)) for key in ["total_investment", "annual_planned_investment", *money]
         }
+        self.summed_indexes = {key: keys.index(key) for key in self.summed}
         self.bold = Font(bold=True)
         self.sum_fill = PatternFill("solid", fgColor="F2F2F2")
         self.wrap = Alignment(wrap_text=True, vertical="top")
@@ -179,6 +193,8 @@ class _LedgerSheetWriter:
         for i, value in enumerate(values):
             if i in self.amount_indexes:
                 row.append(self.cell(value, number_format=AMOUNT_FORMAT))
+            elif i in self.percent_indexes:
+                row.append(self.cell(value, number_format=PERCENT_FORMAT))
             elif isinstance(value, dt.date):
                 row.append(self.cell(value, number_format=DATE_FORMAT))
             elif i == self.content_index:
@@ -191,7 +207,7 @@ class _LedgerSheetWriter:
 
     def sum_row(self, *, label: str, category: str, count: int, sums: dict[str, tuple[str, Decimal]]) -> int:
         """A 小计/合计 row; ``sums`` maps a column key to its formula (without "=") and the Decimal it gives."""
-        values = [""] * len(COLUMNS)
+        values = [""] * self.width
         values[self.keys.index("name")] = f"{label}({count}个项目)"
         values[self.keys.index("category")] = category
         for key, (formula, value) in sums.items():
@@ -209,21 +225,24 @@ class _LedgerSheetWriter:
             row.append(cell)
         return self.append(row)
 
-    def subtotal_row(self, *, category: str, first: int, last: int, total: Decimal, annual: Decimal) -> int:
-        (total_col, annual_col) = self.summed.values()
+    def zero_sums(self) -> dict[str, Decimal]:
+        return dict.fromkeys(self.summed, ZERO)
+
+    def add_to(self, sums: dict[str, Decimal], values: list) -> None:
+        for key, index in self.summed_indexes.items():
+            value = values[index]
+            if value is not None:
+                sums[key] += value
+
+    def subtotal_row(self, *, category: str, first: int, last: int, sums: dict[str, Decimal]) -> int:
         return self.sum_row(
             label="小计",
             category=category,
             count=last - first + 1,
-            sums={
-                "total_investment": (f"SUM({total_col}{first}:{total_col}{last})", total),
-                "annual_planned_investment": (f"SUM({annual_col}{first}:{annual_col}{last})", annual),
-            },
+            sums={key: (f"SUM({col}{first}:{col}{last})", sums[key]) for key, col in self.summed.items()},
         )
 
-    def total_row(self, *, subtotal_rows: list[int], count: int, total: Decimal, annual: Decimal) -> int:
-        (total_col, annual_col) = self.summed.values()
-
+    def total_row(self, *, subtotal_rows: list[int], count: int, sums: dict[str, Decimal]) -> int:
         def formula(col: str) -> str:
             # The sum of the 小计 cells: the 合计 follows an edited amount through its 小计.
             return "SUM(" + ",".join(f"{col}{r}" for r in subtotal_rows) + ")" if subtotal_rows else "0"
@@ -232,10 +251,7 @@ class _LedgerSheetWriter:
             label="合计",
             category="",
             count=count,
-            sums={
-                "total_investment": (formula(total_col), total),
-                "annual_planned_investment": (formula(annual_col), annual),
-            },
+            sums={key: (formula(col), sums[key]) for key, col in self.summed.items()},
         )
 
 
@@ -287,12 +303,15 @@ def export_ledger(*, user, params: Mapping | None = None, actor_label: str = "")
     queryset = queryset.order_by("category__sort_order", "category__name", "category_id", *ordering)
 
     with translation.override("zh-hans"):
-        title = ledger_title(filterset)
+        extras = extensions.export_extensions(params)
+        extra_columns = [column for extension in extras for column in extension.columns]
+        title = ledger_title(filterset) + "".join(extension.title_note for extension in extras)
         workbook = Workbook(write_only=True)
         workbook.calculation.fullCalcOnLoad = True  # Excel and WPS recompute the 小计/合计 formulas on open
         ws = workbook.create_sheet(title="台账")
-        writer = _LedgerSheetWriter(ws)
-        last = column_letter(len(COLUMNS) - 1)
+        writer = _LedgerSheetWriter(ws, extra_columns)
+        width = writer.width
+        last = column_letter(width - 1)
         # Print setup. The sheet's properties (fit to page) are written with its first row: set them before it.
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.orientation = "landscape"
@@ -300,53 +319,65 @@ def export_ledger(*, user, params: Mapping | None = None, actor_label: str = "")
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
         ws.print_title_rows = f"1:{HEADER_ROWS}"
-        for i, column in enumerate(COLUMNS):
+        for i, column in enumerate([*COLUMNS, *extra_columns]):
             ws.column_dimensions[column_letter(i)].width = column.width
         ws.merged_cells.add(f"A1:{last}1")
         ws.freeze_panes = "D4"
         writer.append(
             [writer.cell(title, bold=True, align=Alignment(horizontal="center", vertical="center"))]
-            + [None] * (len(COLUMNS) - 1)
+            + [None] * (width - 1)
         )
         writer.append(
             [writer.cell(f"单位:{UNIT_WAN}")]
-            + [None] * (len(COLUMNS) - 2)
+            + [None] * (width - 2)
             + [writer.cell(f"导出时间:{timezone.localdate():%Y-%m-%d}")]
         )
-        writer.append([writer.cell(c.header, bold=True, fill=writer.sum_fill) for c in COLUMNS])
+        writer.append([writer.cell(c.header, bold=True, fill=writer.sum_fill) for c in [*COLUMNS, *extra_columns]])
 
         labels = {
             name: {value: str(label) for value, label in Project._meta.get_field(name).choices}
             for name in ("stage", "pool", "review_regime", "project_class", "land_source", "eia_category")
         }
         count = 0
-        total = annual = ZERO
+        totals = writer.zero_sums()
         subtotal_rows: list[int] = []
-        group = None  # [category id, name, first row, last row, total, annual]
+        group = None  # [category id, name, first row, last row, sums]
 
         def close_group() -> None:
-            subtotal_rows.append(
-                writer.subtotal_row(category=group[1], first=group[2], last=group[3], total=group[4], annual=group[5])
-            )
+            subtotal_rows.append(writer.subtotal_row(category=group[1], first=group[2], last=group[3], sums=group[4]))
 
+        def write(batch: list[dict]) -> None:
+            nonlocal count, group
+            # The extensions' figures for this chunk of projects, read in bulk: a few queries a chunk, not a row.
+            found = [extension.values([row["id"] for row in batch]) for extension in extras]
+            blanks = [[None] * len(extension.columns) for extension in extras]
+            for row in batch:
+                if group is not None and group[0] != row["category_id"]:
+                    close_group()
+                    group = None
+                count += 1
+                values = _row_values(row, count, labels)
+                for figures, blank in zip(found, blanks, strict=True):
+                    values.extend(figures.get(row["id"], blank))
+                row_index = writer.data_row(values)
+                if group is None:
+                    group = [row["category_id"], row["category__name"], row_index, row_index, writer.zero_sums()]
+                group[3] = row_index
+                writer.add_to(group[4], values)
+                writer.add_to(totals, values)
+
+        batch: list[dict] = []
         for row in queryset.values(*ROW_FIELDS).iterator(chunk_size=CHUNK_SIZE):
-            if group is not None and group[0] != row["category_id"]:
-                close_group()
-                group = None
-            count += 1
-            row_index = writer.data_row(_row_values(row, count, labels))
-            if group is None:
-                group = [row["category_id"], row["category__name"], row_index, row_index, ZERO, ZERO]
-            group[3] = row_index
-            group[4] += row["total_investment"]
-            group[5] += row["annual_planned_investment"]
-            total += row["total_investment"]
-            annual += row["annual_planned_investment"]
+            batch.append(row)
+            if len(batch) == CHUNK_SIZE:
+                write(batch)
+                batch = []
+        write(batch)
         if group is not None:
             close_group()
         # The filter covers the projects and their 小计 rows; the 合计 below it stays in view whatever is filtered.
         ws.auto_filter.ref = f"A{HEADER_ROWS}:{last}{writer.rows_written}"
-        writer.total_row(subtotal_rows=subtotal_rows, count=count, total=total, annual=annual)
+        writer.total_row(subtotal_rows=subtotal_rows, count=count, sums=totals)
 
     handle = tempfile.NamedTemporaryFile(prefix="kaigong-ledger-", suffix=".xlsx", delete=False)  # noqa: SIM115
     handle.close()

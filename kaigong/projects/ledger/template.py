@@ -50,6 +50,7 @@ def example_row() -> dict[str, object]:
         "owner": owner.name if owner else "",
         "owner_credit_code": owner.credit_code if owner else "",
         "address": "经济技术开发区",
+        "township": "城关镇",
         "construction_content": "新建标准化厂房5万平方米及配套设施",
         "total_investment": 50000,
         "annual_planned_investment": 20000,
