@@ -26,6 +26,7 @@ from kaigong.progress.choices import ImportStatus
 from kaigong.progress.import_template import build_progress_template, template_filename
 from kaigong.progress.models import ProgressImport
 from kaigong.projects.ledger.problems import Problem
+from kaigong.projects.ledger.views import LedgerImportForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROBLEMS_PER_PAGE = 100
@@ -60,30 +61,23 @@ class MonthInput(forms.CharField):
         return month
 
 
-class ProgressImportForm(forms.Form):
+class ProgressImportForm(LedgerImportForm):
+    """The ledger upload's file field and size check, with the month and the choice to correct accepted reports."""
+
     month = MonthInput(label=_("月份"), error_messages={"required": _("请选择月份")})
-    file = forms.FileField(
-        label=_("月报表文件"),
-        help_text=_("支持 .xlsx、.xls、.csv;可包含标题行、两行合并表头、单位说明和合计行"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
-        error_messages={"empty": _("文件为空"), "required": _("请选择要导入的月报表")},
-    )
     correct = forms.BooleanField(
         label=_("更正已审核的月报"),
         required=False,
         help_text=_("表中有已审核锁定的月报时,勾选并填写原因,将作为更正版本提交审核"),
     )
     correction_reason = forms.CharField(label=_("更正原因"), required=False, max_length=300)
+    field_order = ["month", "file", "correct", "correction_reason"]
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = settings.KAIGONG_IMPORT_MAX_BYTES
-        if upload.size >= limit:
-            raise forms.ValidationError(
-                _("文件过大(%(size)s MB),上限为 %(limit)s MB"),
-                params={"size": f"{upload.size / 1048576:.1f}", "limit": f"{limit / 1048576:g}"},
-            )
-        return upload
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = _("月报表文件")
+        self.fields["file"].help_text = _("支持 .xlsx、.xls、.csv;可包含标题行、两行合并表头、单位说明和合计行")
+        self.fields["file"].error_messages["required"] = _("请选择要导入的月报表")
 
     def clean(self):
         data = super().clean()
@@ -178,26 +172,26 @@ def import_progress(request, pk: int):
     return response
 
 
-@login_required
-@require_POST
-def import_confirm(request, pk: int):
+def _act(request, pk: int, work):
+    """Confirm or cancel: the upload's state may refuse it (said as a message on its page)."""
     record = _get_import(request, pk)
     try:
-        tasks.start_import(record, actor=request.user)
+        work(record)
     except KaigongError as exc:
         messages.error(request, exc.message_active)
     return redirect("progress:import-detail", pk=record.pk)
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk: int):
+    return _act(request, pk, lambda record: tasks.start_import(record, actor=request.user))
 
 
 @login_required
 @require_POST
 def import_cancel(request, pk: int):
-    record = _get_import(request, pk)
-    try:
-        importer.cancel_progress_import(record=record, actor=request.user)
-    except KaigongError as exc:
-        messages.error(request, exc.message_active)
-    return redirect("progress:import-detail", pk=record.pk)
+    return _act(request, pk, lambda record: importer.cancel_progress_import(record=record, actor=request.user))
 
 
 @login_required

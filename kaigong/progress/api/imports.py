@@ -165,9 +165,21 @@ _ACTION_ERRORS = error_responses(401, 403, 404) | {
 }
 
 
-class ProgressImportConfirmView(APIView):
+class _ProgressImportActionView(APIView):
     permission_classes = [IsAuthenticated]
     serializer_class = ProgressImportSerializer
+    answered = 200
+
+    def act(self, record: ProgressImport, user) -> ProgressImport:
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        record = self.act(_get_import(request, pk), request.user)
+        return Response(ProgressImportSerializer(record).data, status=self.answered)
+
+
+class ProgressImportConfirmView(_ProgressImportActionView):
+    answered = 202
 
     @extend_schema(
         summary="Import a checked progress sheet",
@@ -176,14 +188,13 @@ class ProgressImportConfirmView(APIView):
         responses={202: ProgressImportSerializer, **_ACTION_ERRORS},
     )
     def post(self, request, pk: int):
-        record = tasks.start_import(_get_import(request, pk), actor=request.user)
-        return Response(ProgressImportSerializer(record).data, status=202)
+        return super().post(request, pk)
+
+    def act(self, record, user):
+        return tasks.start_import(record, actor=user)
 
 
-class ProgressImportCancelView(APIView):
-    permission_classes = [IsAuthenticated]
-    serializer_class = ProgressImportSerializer
-
+class ProgressImportCancelView(_ProgressImportActionView):
     @extend_schema(
         summary="Cancel a progress sheet upload",
         description="Cancels an upload waiting for its check or for confirmation; 409 otherwise.",
@@ -191,8 +202,10 @@ class ProgressImportCancelView(APIView):
         responses={200: ProgressImportSerializer, **_ACTION_ERRORS},
     )
     def post(self, request, pk: int):
-        record = importer.cancel_progress_import(record=_get_import(request, pk), actor=request.user)
-        return Response(ProgressImportSerializer(record).data)
+        return super().post(request, pk)
+
+    def act(self, record, user):
+        return importer.cancel_progress_import(record=record, actor=user)
 
 
 class ProgressImportTemplateView(APIView):
