@@ -3,10 +3,13 @@ the month, read from real reports; scoped like the ledger; a bounded number of q
 the sheet re-imported into the project ledger names the progress columns among those it does not read."""
 
 import datetime as dt
+import html
+import re
 from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,6 +24,7 @@ from kaigong.projects.ledger import extensions
 from kaigong.projects.ledger.columns import COLUMNS
 from kaigong.projects.ledger.importer import import_ledger
 from kaigong.projects.ledger.reader import ignored_columns_message, read_ledger_file
+from kaigong.projects.models import Project
 from kaigong.projects.tests.factories import CategoryFactory
 
 OCTOBER = dt.date(2024, 10, 1)
@@ -207,3 +211,29 @@ def test_reimported_into_the_project_ledger_the_progress_columns_are_named_as_no
     result = import_ledger(path, actor=users[Role.OFFICE])
     assert [str(p) for p in result.problems] == []
     assert (result.created, result.updated) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_the_list_pages_month_makes_its_export_link_the_monthly_ledger(login, users, city):
+    client = login(users[Role.OFFICE])
+    page = client.get(reverse("projects:list"), {"progress_month": "2024-10"}).content.decode()
+    assert 'name="progress_month"' in page and 'value="2024-10"' in page
+    link = re.search(r'href="([^"]*)"[^>]*data-testid="export-link"', page).group(1)
+    assert "progress_month=2024-10" in link
+    content = b"".join(client.get(html.unescape(link)).streaming_content)
+    ws = load_workbook(BytesIO(content)).active
+    assert ws["A1"].value == "侯马市重点项目台账(2024年1–10月)"
+    assert [c.value for c in ws[3]][OWN:] == PROGRESS_HEADERS
+
+
+@pytest.mark.django_db
+def test_the_command_exports_the_monthly_ledger_of_a_township(city, tmp_path):
+    Project.objects.filter(pk=city["laggard"].pk).update(township="上马街道")
+    out = tmp_path / "monthly.xlsx"
+    call_command("export-ledger", "--out", str(out), "--progress-month", "2024-10", "--township", "上马街道")
+    ws = load_workbook(out).active
+    assert ws["A1"].value == "侯马市重点项目台账(2024年1–10月)"
+    assert set(_by_name(ws)) == {"光伏组件项目"}
+    assert [c.value for c in _by_name(ws)["光伏组件项目"][OWN:]][4] == "主体结构完成60%"
+    with pytest.raises(CommandError):
+        call_command("export-ledger", "--out", str(out), "--progress-month", "2024-13")

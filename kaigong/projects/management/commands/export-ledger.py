@@ -1,4 +1,5 @@
-"""`kaigong export-ledger --out FILE [--year … --category … --stage … --department … --batch … --q …]`."""
+"""`kaigong export-ledger --out FILE [--year … --category … --stage … --department … --batch … --township … --q …]
+[--progress-month 2024-10]`: with a month, the monthly ledger (the progress columns an app registered)."""
 
 import shutil
 from pathlib import Path
@@ -26,6 +27,10 @@ class Command(BaseCommand):
         parser.add_argument("--department", help="责任单位ID (responsible department id)")
         parser.add_argument("--batch", help="开工批次ID (groundbreaking batch id)")
         parser.add_argument("--pool", help="项目库 (pool)")
+        parser.add_argument("--township", help="所在乡镇(街道) (township)")
+        parser.add_argument(
+            "--progress-month", help="月度台账的月份, 如 2024-10 (monthly ledger: the month's progress columns)"
+        )
         parser.add_argument("--q", help="搜索 (search: name, code, owner, pinyin initials)")
         parser.add_argument("--ordering", help="排序 (ordering, e.g. -total_investment)")
 
@@ -38,6 +43,8 @@ class Command(BaseCommand):
             ("department", "responsible_department"),
             ("batch", "batch"),
             ("pool", "pool"),
+            ("township", "township"),
+            ("progress_month", "progress_month"),
             ("q", "q"),
             ("ordering", "ordering"),
         ):
