@@ -164,6 +164,7 @@ class ProgressSheet:
     ignored: list[IgnoredColumn]  # columns not read (备注, 联系人 …)
     computed: list[IgnoredColumn]  # columns Kaigong computes (完成率): not read either
     stated_month: tuple[int | None, int | None, int | None] = (None, None, None)  # (year, month, sheet row)
+    merged: list = field(default_factory=list)  # merged ranges ((row0, col0), (row1, col1)), 0-based, as read
 
 
 def _workbook(path: Path, filename: str) -> list[tuple[str, list[list], list]]:
@@ -216,7 +217,7 @@ def read_progress_file(path: Path | str, *, filename: str = "") -> ProgressSheet
                 best = (len(found), index)
         if best is None:
             continue
-        sheet = _layout(name, rows, best[1])
+        sheet = _layout(name, rows, best[1], list(merged))
         missing = [PROGRESS_COLUMNS[k].header for k in REQUIRED_KEYS if k not in sheet.columns]
         if not missing:
             return sheet
@@ -234,7 +235,7 @@ def _header_text(cell: object) -> str:
     return "" if is_blank(cell) else re.sub(r"\s+", "", str(cell))
 
 
-def _layout(name: str, rows: list[list], header_index: int) -> ProgressSheet:
+def _layout(name: str, rows: list[list], header_index: int, merged: list) -> ProgressSheet:
     header = rows[header_index]
     # The row above is a group row (投资完成情况(亿元) merged over 本月 | 累计 | 完成率) when it holds at least two
     # different cells; a title merged across the sheet holds one.
@@ -245,19 +246,24 @@ def _layout(name: str, rows: list[list], header_index: int) -> ProgressSheet:
     headers: dict[int, str] = {}
     header_units: dict[int, str | None] = {}
     ignored, computed = [], []
+    unnamed: dict[int, str] = {}  # columns without a header of their own: listed only if they hold data
     for index, cell in enumerate(header):
         text = _header_text(cell)
         group = _header_text(above[index]) if above is not None else ""
-        if not text and group:  # a column named only in the upper row
+        own = bool(text)
+        if not text and group:  # a column named only in the upper row, or a note there (单位:万元)
             text, group = group, ""
         if not text:
+            unnamed[index] = ""
             continue
         column, unit = match_progress_header(text)
         if column is None and group and group != text:
             column, unit = match_progress_header(group)
             text = group if column is not None else text
         group_unit = fold_header(group)[1] if group and group != text else None
-        if column is None:
+        if column is None and not own:
+            unnamed[index] = text
+        elif column is None:
             ignored.append(IgnoredColumn(column_letter(index), text))
         elif column.kind == COMPUTED:
             computed.append(IgnoredColumn(column_letter(index), text))
@@ -282,6 +288,14 @@ def _layout(name: str, rows: list[list], header_index: int) -> ProgressSheet:
     if "year_to_date" in columns and month is None:
         month = cumulative_month(headers[columns["year_to_date"]])
         stated_row = header_index + 1 if month else None
+    with_data = {
+        index
+        for cells in rows[header_index + 1 :]
+        for index in unnamed
+        if index < len(cells) and not is_blank(cells[index]) and reader.is_data_row(cells)
+    }
+    ignored += [IgnoredColumn(column_letter(index), unnamed[index]) for index in sorted(with_data)]
+    ignored.sort(key=lambda column: (len(column.letter), column.letter))
     units = {
         key: header_units.get(index) or sheet_unit or UNIT_WAN
         for key, index in columns.items()
@@ -297,6 +311,7 @@ def _layout(name: str, rows: list[list], header_index: int) -> ProgressSheet:
         ignored=ignored,
         computed=computed,
         stated_month=(year, month, stated_row),
+        merged=merged,
     )
 
 

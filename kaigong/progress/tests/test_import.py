@@ -120,7 +120,7 @@ def rows_for(projects, *, steel_ytd="0.05"):
             "是",
             "联系人张三",
         ],
-        ["2", road.name, None, 0.012, 0.012, 0.01, "路基施工", None, "无", "否", None],
+        ["2", road.name, None, 0.012, 0.012, 0.01, "-路基施工", None, "无", "否", None],
         ["小计", None, None, 0.062, None, None, None, None, None, None, None],
     ]
 
@@ -151,6 +151,9 @@ def test_the_dry_run_lists_what_would_be_written_and_writes_nothing(tmp_path, us
     assert rows[6]["problems"] == ["用地指标未落实", "电力增容待批复"] and rows[6]["visible_stage"] == "主体开工"
     assert rows[7]["project_id"] == projects["road"].pk  # no code: matched by its name
     assert rows[7]["monthly_investment"] == "120.00" and rows[7]["problems"] == []
+    # Text starting as a formula would is imported as the text it is, and said.
+    assert rows[7]["visible_progress"] == "-路基施工"
+    assert [(w["row"], w["letter"]) for w in record.preview["warnings"]] == [(7, "G")]
     assert [c["header"] for c in record.preview["ignored_columns"]] == ["备注"]
     assert [c["header"] for c in record.preview["computed_columns"]] == ["完成率"]
     assert record.preview["counts"] == {"new": 2, "resubmit": 0, "correct": 0}
@@ -189,13 +192,27 @@ def test_a_unit_note_and_a_one_row_header_are_read_too(tmp_path, users, projects
     ws = wb.active
     ws.append(["侯马市2024年重点项目1-10月进展情况表"])
     ws.append(["单位:万元"])
-    ws.append(["序号", "项目名称", "本月完成投资", "1-10月累计完成投资", "形象进度", "存在問題及需協調事項"])
-    ws.append([1, projects["steel"].name, "  300 ", "300", "基础施工", "(1)资金到位慢\n(2)施工许可待办"])
-    ws.append(["合 计", None, 300, 300, None, None])
+    ws.append(["序号", "项目名称", "本月完成投资", "1-10月累计完成投资", "形象进度", "存在問題及需協調事項", None])
+    ws.append([1, projects["steel"].name, "  300 ", "300", "基础施工", "(1)资金到位慢\n(2)施工许可待办", "张三"])
+    ws.append(["合 计", None, 300, 300, None, None, None])
     record = checked(sheet_file(tmp_path, wb), users[Role.OFFICE])
     assert record.problems == [] and record.preview["warnings"] == []
     (row,) = record.preview["rows"]
     assert row["monthly_investment"] == "300.00" and row["problems"] == ["资金到位慢", "施工许可待办"]
+    assert [c["label"] for c in record.preview["ignored_columns"]] == ["列G(无列名)"]
+
+
+@pytest.mark.django_db
+def test_a_csv_saved_from_excel_in_gbk_is_read(tmp_path, users, projects):
+    path = tmp_path / "progress.csv"
+    text = "侯马市2024年重点项目1-10月进展情况表\n序号,项目名称,项目代码,本月完成投资(万元),形象进度\n"
+    text += f'1,{projects["road"].name},{projects["road"].project_code},"1,200",路面摊铺\n'
+    path.write_bytes(text.encode("gb18030"))
+    record = importer.create_progress_import(
+        upload=SimpleUploadedFile("progress.csv", path.read_bytes()), month=OCTOBER, user=users[Role.OFFICE]
+    )
+    record = tasks.start_check(record)
+    assert record.problems == [] and record.preview["rows"][0]["monthly_investment"] == "1200.00"
 
 
 @pytest.mark.django_db
