@@ -12,8 +12,10 @@ it has none. The light is the one measured for the month (ProjectProgress keeps 
 older month's light is blank). 存在问题 are the project's problems still open, raised in its reports up to the month
 (or, outside a report, by the month's end).
 
-The headers are the names the progress import reads (``HEADERS``); re-imported into the project ledger they are
-listed among the columns it does not read.
+The headers are the names the progress import reads (本月完成投资, 1–N月累计完成投资, 形象进度, 形象进度阶段,
+存在问题及需协调事项; 完成率 it knows as computed); re-imported into the project ledger they are listed among the
+columns it does not read. 形象进度阶段 has a column of its own beside the text, so a re-imported sheet gives the report
+back as it was.
 """
 
 import datetime as dt
@@ -29,7 +31,7 @@ from kaigong.progress import measures
 from kaigong.progress.choices import ProblemStatus, WarningLevel
 from kaigong.progress.models import Problem, ProgressReport
 from kaigong.progress.selectors import CURRENT, ytd_subquery
-from kaigong.projects.ledger.extensions import MONEY, PERCENT, ExportColumn, ExportExtension
+from kaigong.projects.ledger.extensions import MONEY, PERCENT, TEXT, ExportColumn, ExportExtension
 from kaigong.projects.models import Project
 
 PARAM = "progress_month"
@@ -42,6 +44,7 @@ YEAR_TO_DATE = "1–%(n)s月累计完成投资(万元)"
 COMPLETION_RATE = "完成率"
 SINCE_START = "开工以来累计完成投资(万元)"
 VISIBLE_PROGRESS = "形象进度"
+VISIBLE_STAGE = "形象进度阶段"
 PROBLEMS = "存在问题及需协调事项"
 # Not "是否入库纳统": the ledger has that column already (the project's own flag); this one is the month's report's.
 REGISTERED = "是否入库纳统(本月)"
@@ -72,6 +75,7 @@ def headers(month: dt.date) -> list[str]:
         COMPLETION_RATE,
         SINCE_START,
         VISIBLE_PROGRESS,
+        VISIBLE_STAGE,
         PROBLEMS,
         REGISTERED,
         LIGHT,
@@ -145,7 +149,8 @@ def monthly_figures(month: dt.date, project_ids: Sequence[int]) -> dict[int, lis
             year_to_date,
             None if year_to_date is None else measures.completion_rate(year_to_date, row["annual_planned_investment"]),
             since_start,
-            (report["visible_progress"] or report["visible_stage"]) if report else "",
+            report["visible_progress"] if report else "",
+            report["visible_stage"] if report else "",
             PROBLEM_SEPARATOR.join(problems.get(pk, [])),
             "" if registered is None else ("是" if registered else "否"),
             LIGHT_LABELS.get(level, ""),
@@ -159,8 +164,8 @@ def progress_columns(params: Mapping) -> ExportExtension | None:
     if value in (None, ""):
         return None
     month = parse_month(value)
-    kinds = [MONEY, MONEY, PERCENT, MONEY, "text", "text", "text", "text"]
-    widths = [14, 16, 10, 16, 30, 40, 12, 8]
+    kinds = [MONEY, MONEY, PERCENT, MONEY, TEXT, TEXT, TEXT, TEXT, TEXT]
+    widths = [14, 16, 10, 16, 30, 12, 40, 12, 8]
     columns = [
         ExportColumn(header, width, kind) for header, width, kind in zip(headers(month), widths, kinds, strict=True)
     ]

@@ -18,7 +18,9 @@ from openpyxl import load_workbook
 from kaigong.accounts.choices import Role
 from kaigong.audit.models import AuditEvent
 from kaigong.progress import services
+from kaigong.progress.importer import read_progress_file
 from kaigong.progress.ledger_columns import progress_columns
+from kaigong.progress.models import ProjectProgress
 from kaigong.progress.tests.factories import building_project
 from kaigong.projects.ledger import extensions
 from kaigong.projects.ledger.columns import COLUMNS
@@ -37,6 +39,7 @@ PROGRESS_HEADERS = [
     "完成率",
     "开工以来累计完成投资(万元)",
     "形象进度",
+    "形象进度阶段",
     "存在问题及需协调事项",
     "是否入库纳统(本月)",
     "预警",
@@ -122,9 +125,12 @@ def test_the_monthly_ledger_has_each_projects_figures_for_the_month(login, users
     assert rows["光伏组件项目"][OWN].number_format == "#,##0.00"
     assert Decimal(str(laggard[3])) == Decimal("5530.50")  # the opening balance and the months since
     assert laggard[4] == "主体结构完成60%"
-    assert laggard[5] == "用地手续未办结；施工用电 未接入"
-    assert laggard[6] == "是"
-    assert laggard[7] in ("红灯", "黄灯", "绿灯")
+    assert laggard[5] == "基本过半"
+    assert laggard[6] == "用地手续未办结；施工用电 未接入"
+    assert laggard[7] == "是"
+    light = ProjectProgress.objects.get(project=city["laggard"])
+    assert light.measured_month == OCTOBER and light.warning_level
+    assert laggard[8] == {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}[light.warning_level]
 
     # Reported in September only: no October figure nor 形象进度, the year to date carried from September.
     quiet = [c.value for c in rows["未报送项目"][OWN:]]
@@ -132,10 +138,10 @@ def test_the_monthly_ledger_has_each_projects_figures_for_the_month(login, users
     assert Decimal(str(quiet[1])) == Decimal("300")
     assert quiet[2] == pytest.approx(0.5)
     assert quiet[4] in (None, "")
-    assert quiet[5] in (None, "")
-    assert quiet[6] == "否"
+    assert quiet[6] in (None, "")
+    assert quiet[7] == "否"
 
-    assert [c.value for c in rows["他部门项目"][OWN:]][5] == "资金未到位"
+    assert [c.value for c in rows["他部门项目"][OWN:]][6] == "资金未到位"
     event = AuditEvent.objects.get(action="export")
     assert event.changes["filters"] == {"progress_month": "2024-10"}
 
@@ -147,8 +153,8 @@ def test_the_light_is_the_months_and_january_is_said_plainly(login, users, city)
     assert ws.cell(row=3, column=OWN + 2).value == "1月累计完成投资(万元)"
     laggard = [c.value for c in _by_name(ws)["光伏组件项目"][OWN:]]
     assert Decimal(str(laggard[0])) == Decimal("50")
-    assert laggard[5] in (None, "")  # October's problems were not raised yet
-    assert laggard[7] in (None, "")  # the light was measured for October, not January
+    assert laggard[6] in (None, "")  # October's problems were not raised yet
+    assert laggard[8] in (None, "")  # the light was measured for October, not January
 
 
 @pytest.mark.django_db
@@ -237,3 +243,21 @@ def test_the_command_exports_the_monthly_ledger_of_a_township(city, tmp_path):
     assert [c.value for c in _by_name(ws)["光伏组件项目"][OWN:]][4] == "主体结构完成60%"
     with pytest.raises(CommandError):
         call_command("export-ledger", "--out", str(out), "--progress-month", "2024-13")
+
+
+@pytest.mark.django_db
+def test_the_progress_import_reads_the_monthly_columns_of_the_sheet(login, users, city, tmp_path):
+    _response, content, _ws = _export(login(users[Role.OFFICE]), progress_month="2024-10")
+    path = tmp_path / "monthly.xlsx"
+    path.write_bytes(content)
+    sheet = read_progress_file(path)
+    read = {sheet.headers[index] for index in sheet.columns.values()}
+    assert {
+        "本月完成投资(万元)",
+        "1–10月累计完成投资(万元)",
+        "形象进度",
+        "形象进度阶段",
+        "存在问题及需协调事项",
+    } <= read
+    assert [column.header for column in sheet.computed] == ["完成率"]
+    assert sheet.stated_month[:2] == (2024, 10)
