@@ -71,9 +71,11 @@ class Subheading:
 
 @dataclass(frozen=True)
 class Table:
+    name: str  # "warnings" | "ranking": which table it is, for its layout
     header: list[str]
     rows: list[list[str]]
     numeric: list[bool]  # per column: right-aligned figures
+    unit: str = ""  # "单位：万元", printed above the table so the headers stay short
     kind: str = "table"
 
 
@@ -167,7 +169,14 @@ def _block_dict(block: Block) -> dict:
             ),
         }
     if isinstance(block, Table):
-        return {"kind": "table", "header": block.header, "rows": block.rows, "numeric": block.numeric}
+        return {
+            "kind": "table",
+            "name": block.name,
+            "header": block.header,
+            "rows": block.rows,
+            "numeric": block.numeric,
+            "unit": block.unit,
+        }
     if isinstance(block, Items):
         return {"kind": "items", "items": block.items}
     return {"kind": block.kind, "text": block.text}
@@ -478,7 +487,8 @@ def _figure_sections(*, base, population, month, total, period) -> list[tuple[st
                 title=f"{period}各类别项目完成率",
                 unit="%",
                 labels=[row.label or "其他" for row in rated],
-                series={"完成率": [measures.as_percent(row.completion_rate) for row in rated]},
+                # One decimal, as the sentences print them.
+                series={"完成率": [_one_place(measures.as_percent(row.completion_rate)) for row in rated]},
                 reference=(progress_percent, f"序时进度{strip_zeros(_one_place(progress_percent))}%"),
             )
         )
@@ -545,7 +555,7 @@ def _warning_blocks(lists: list[tuple[str, int, list[ProjectProgress]]]) -> list
             ]
             for index, state in enumerate(states, start=1)
         ]
-        blocks.append(Table(header=header, rows=rows, numeric=numeric))
+        blocks.append(Table(name="warnings", header=header, rows=rows, numeric=numeric))
     return blocks
 
 
@@ -578,10 +588,16 @@ def _ranking_blocks(departments: list[GroupFigures], population, month, period) 
     leaders = [row.label for row in ranked if row.completion_rate is not None and row.label][:3]
     if len(ranked) > 3 and len(leaders) == 3:
         sentences.insert(0, f"完成率居前三位的责任单位是{'、'.join(leaders)}。")
-    header = ["序号", "责任单位", "项目数", "年度计划(万元)", f"{period}累计(万元)", "完成率", "本月按时报送率"]
+    header = ["序号", "责任单位", "项目数", "年度计划", f"{period}累计", "完成率", "本月按时报送率"]
     return [
         Paragraph("".join(sentences)),
-        Table(header=header, rows=rows, numeric=[True, False, True, True, True, True, True]),
+        Table(
+            name="ranking",
+            header=header,
+            rows=rows,
+            numeric=[True, False, True, True, True, True, True],
+            unit="单位：万元",
+        ),
     ]
 
 
@@ -638,8 +654,7 @@ def render_pdf_bytes(bulletin: Bulletin) -> bytes:
 
 
 # Column widths (cm) of the Word tables: the text width is 16 cm.
-_WARNING_WIDTHS = [1.2, 5.0, 3.6, 1.8, 4.4]
-_RANKING_WIDTHS = [1.2, 4.6, 1.5, 2.4, 2.4, 1.8, 2.1]
+_WORD_WIDTHS = {"warnings": [1.2, 5.0, 3.6, 1.8, 4.4], "ranking": [1.2, 4.8, 1.5, 2.2, 2.4, 1.6, 2.3]}
 
 
 def render_docx_bytes(bulletin: Bulletin) -> bytes:
@@ -662,8 +677,9 @@ def render_docx_bytes(bulletin: Bulletin) -> bytes:
                 for number, item in enumerate(block.items, start=1):
                     document.numbered(item, number=number)
             elif isinstance(block, Table):
-                widths = {len(_WARNING_WIDTHS): _WARNING_WIDTHS, len(_RANKING_WIDTHS): _RANKING_WIDTHS}
-                document.table(block.header, block.rows, widths_cm=widths.get(len(block.header)))
+                if block.unit:
+                    document.paragraph(block.unit)
+                document.table(block.header, block.rows, widths_cm=_WORD_WIDTHS.get(block.name))
             elif isinstance(block, Chart):
                 document.picture(block.png())
     return document.to_bytes()
