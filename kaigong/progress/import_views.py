@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kaigong.core.dates import validate_plausible_date
 from kaigong.core.exceptions import KaigongError
 from kaigong.progress import importer, tasks
 from kaigong.progress.choices import ImportStatus
@@ -50,6 +51,7 @@ def default_month() -> dt.date:
 
 class MonthInput(forms.CharField):
     widget = forms.TextInput(attrs={"type": "month"})
+    default_validators = [validate_plausible_date]
 
     def to_python(self, value):
         value = super().to_python(value)

@@ -693,6 +693,19 @@ def _differs(typed: Decimal, computed: Decimal, unit: str) -> bool:
 class ImportRowError(KaigongError):
     """A row the services refused while writing (the registry changed since the check): nothing is written."""
 
+    def __init__(self, row: int, cause: KaigongError):
+        self.row, self.cause = row, cause
+        super().__init__(ROW_NOT_WRITTEN, params={"row": row, "message": cause.message})
+
+    def status_line(self) -> str:
+        """Both languages, the refusal's own message in each."""
+        zh = translated(ROW_NOT_WRITTEN, {"row": self.row, "message": self.cause.message}, language="zh-hans")
+        en = translated(ROW_NOT_WRITTEN, {"row": self.row, "message": self.cause.message_en}, language="en")
+        return (zh if zh == en else f"{zh}\n{en}")[:500]
+
+
+ROW_NOT_WRITTEN = gettext_noop("第%(row)s行未能写入:%(message)s。未写入任何数据")
+
 
 def write_plans(result: ProgressResult, *, actor, correction_reason: str = "", record: ProgressImport | None = None):
     """Write every row through the services in one transaction, with the import's own event; all or nothing.
@@ -716,10 +729,7 @@ def write_plans(result: ProgressResult, *, actor, correction_reason: str = "", r
                         project=plan.project, month=result.month, data=plan.data, problems=plan.problems, actor=actor
                     )
             except KaigongError as exc:
-                raise ImportRowError(
-                    gettext_noop("第%(row)s行未能写入:%(message)s。未写入任何数据"),
-                    params={"row": plan.row, "message": translated(exc.msgid, exc.params, language="zh-hans")},
-                ) from exc
+                raise ImportRowError(plan.row, exc) from exc
             if plan.action == "new":
                 created += 1
             else:
@@ -925,6 +935,8 @@ def run_progress_import(record: ProgressImport, *, actor) -> ProgressImport:
             )
             return record
         write_plans(result, actor=actor, correction_reason=correction_reason_of(record), record=record)
+    except ImportRowError as exc:
+        _finish(record, ImportStatus.FAILED, message=exc.status_line(), finished_at=timezone.now())
     except KaigongError as exc:
         _finish(record, ImportStatus.FAILED, message=record_message(exc.msgid, exc.params), finished_at=timezone.now())
     except FileNotFoundError:

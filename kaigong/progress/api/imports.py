@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kaigong.core.api import ErrorSerializer, error_responses
+from kaigong.core.dates import validate_plausible_date
 from kaigong.core.exceptions import KaigongError, PermissionDeniedError
 from kaigong.progress import importer, tasks
 from kaigong.progress.import_template import build_progress_template, template_filename
@@ -42,7 +43,7 @@ class ImportMonthField(serializers.CharField):
 
 class ProgressUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="月报表 .xlsx / .xls / .csv")
-    month = ImportMonthField(help_text="the month reported, YYYY-MM")
+    month = ImportMonthField(help_text="the month reported, YYYY-MM", validators=[validate_plausible_date])
     correction_reason = serializers.CharField(
         required=False, allow_blank=True, max_length=300, help_text="更正原因: given, accepted reports are corrected"
     )
