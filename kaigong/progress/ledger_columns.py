@@ -2,8 +2,8 @@
 
 ``progress_columns`` is the provider ProgressConfig.ready registers with ``projects.ledger.extensions``; it answers
 when the export's parameters carry ``progress_month=YYYY-MM``. For each chunk of projects the exporter hands it, the
-figures are read in three queries (the month's reports; the latest report up to the month, through subqueries, with
-the project's light; the open problems), never one per row.
+figures are read in two queries (the month's report joined to its project with the light, the latest earlier report
+through subqueries for a project that did not report; the open problems), never one per row.
 
 Which report counts is what the aggregations count: the current version (any status but superseded) of each month.
 1–N月累计 and 开工以来累计 are those of the project's latest report up to the month (a project that did not report
@@ -22,19 +22,21 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from kaigong.core.exceptions import KaigongError
 from kaigong.progress import measures
-from kaigong.progress.choices import ProblemStatus, WarningLevel
+from kaigong.progress.choices import ProblemStatus, ReportStatus, WarningLevel
 from kaigong.progress.models import Problem, ProgressReport
 from kaigong.progress.selectors import CURRENT, ytd_subquery
 from kaigong.projects.ledger.extensions import MONEY, PERCENT, TEXT, ExportColumn, ExportExtension
 from kaigong.projects.models import Project
 
 PARAM = "progress_month"
+SUPERSEDED = {"progress_reports__status": ReportStatus.SUPERSEDED}
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 PROBLEM_SEPARATOR = "；"
 
@@ -102,25 +104,31 @@ def _latest(month: dt.date, field: str) -> Subquery:
 
 
 def monthly_figures(month: dt.date, project_ids: Sequence[int]) -> dict[int, list]:
-    """project id → the monthly columns' values, for ``project_ids`` (three queries whatever their number)."""
+    """project id → the monthly columns' values, for ``project_ids`` (two queries whatever their number)."""
     if not project_ids:
         return {}
-    reports = {
-        row["project_id"]: row
-        for row in ProgressReport.objects.filter(CURRENT, month=month, project_id__in=project_ids).values(
-            "project_id", "monthly_investment", "visible_progress", "visible_stage"
+    # The month's report joined to its project (one current report a month at most). Most projects reported: their
+    # cumulatives are the report's own, and the subqueries for the latest earlier report (COALESCE stops at the first
+    # value, in SQLite and PostgreSQL alike) run only for those that did not.
+    this = FilteredRelation("progress_reports", condition=Q(progress_reports__month=month) & ~Q(**SUPERSEDED))
+    standing = (
+        Project.objects.filter(pk__in=project_ids)
+        .annotate(this=this)
+        .values(
+            "pk",
+            "annual_planned_investment",
+            "progress__warning_level",
+            "progress__measured_month",
+            "progress__opening_cumulative",
+            "progress__opening_month",
+            report_id=F("this__id"),
+            monthly_investment=F("this__monthly_investment"),
+            visible_progress=F("this__visible_progress"),
+            visible_stage=F("this__visible_stage"),
+            year_to_date=Coalesce(F("this__year_to_date"), ytd_subquery(month)),
+            since_start=Coalesce(F("this__since_start"), _latest(month, "since_start")),
+            registered=Coalesce(F("this__registered_in_statistics"), _latest(month, "registered_in_statistics")),
         )
-    }
-    standing = Project.objects.filter(pk__in=project_ids).values(
-        "pk",
-        "annual_planned_investment",
-        "progress__warning_level",
-        "progress__measured_month",
-        "progress__opening_cumulative",
-        "progress__opening_month",
-        year_to_date=ytd_subquery(month),
-        since_start=_latest(month, "since_start"),
-        registered=_latest(month, "registered_in_statistics"),
     )
     # The open problems of the month's reports and those before; a problem raised outside a report, by its date.
     end = timezone.make_aware(dt.datetime.combine(_next_month(month), dt.time.min))
@@ -136,7 +144,7 @@ def monthly_figures(month: dt.date, project_ids: Sequence[int]) -> dict[int, lis
     figures = {}
     for row in standing:
         pk = row["pk"]
-        report = reports.get(pk)
+        report = row if row["report_id"] is not None else None
         year_to_date = row["year_to_date"]
         since_start = row["since_start"]
         opening_month = row["progress__opening_month"]
@@ -144,16 +152,17 @@ def monthly_figures(month: dt.date, project_ids: Sequence[int]) -> dict[int, lis
             since_start = row["progress__opening_cumulative"]  # reported nothing yet: the balance typed at the start
         registered = row["registered"]
         level = row["progress__warning_level"] if row["progress__measured_month"] == month else ""
+        # Blank cells as None, not "": the exporter writes nothing for them (most rows have no problem to list).
         figures[pk] = [
             report["monthly_investment"] if report else None,
             year_to_date,
             None if year_to_date is None else measures.completion_rate(year_to_date, row["annual_planned_investment"]),
             since_start,
-            report["visible_progress"] if report else "",
-            report["visible_stage"] if report else "",
-            PROBLEM_SEPARATOR.join(problems.get(pk, [])),
-            "" if registered is None else ("是" if registered else "否"),
-            LIGHT_LABELS.get(level, ""),
+            (report["visible_progress"] or None) if report else None,
+            (report["visible_stage"] or None) if report else None,
+            PROBLEM_SEPARATOR.join(problems[pk]) if pk in problems else None,
+            None if registered is None else ("是" if registered else "否"),
+            LIGHT_LABELS.get(level),
         ]
     return figures
 

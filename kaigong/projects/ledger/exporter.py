@@ -191,7 +191,9 @@ class _LedgerSheetWriter:
     def data_row(self, values: list) -> int:
         row = []
         for i, value in enumerate(values):
-            if i in self.amount_indexes:
+            if value is None:
+                row.append(None)  # a blank figure of an extension's column: no styled cell to write
+            elif i in self.amount_indexes:
                 row.append(self.cell(value, number_format=AMOUNT_FORMAT))
             elif i in self.percent_indexes:
                 row.append(self.cell(value, number_format=PERCENT_FORMAT))
