@@ -16,6 +16,7 @@ from django.urls import include, path, reverse
 from kaigong import urls as site_urls
 from kaigong.accounts.choices import Role
 from kaigong.accounts.tests.factories import DepartmentFactory, OrganizationFactory, UserFactory
+from kaigong.core.exceptions import PermissionDeniedError
 from kaigong.progress import bulletin_views, services
 from kaigong.progress import urls as progress_urls
 from kaigong.progress.api.bulletin import BulletinView
@@ -122,8 +123,9 @@ def texts(bulletin) -> list[str]:
             [1500],
             "1月，全市重点项目完成投资1500万元，完成率12.5%，超序时进度4.2个百分点。",
         ),
+        (MONTH, [6000], [0], "1–10月，全市重点项目尚无完成投资。"),
     ],
-    ids=["ahead-yi", "behind", "equal", "yi-two-places", "wan", "january"],
+    ids=["ahead-yi", "behind", "equal", "yi-two-places", "wan", "january", "nothing-yet"],
 )
 def test_the_headline_sentence(month, plans, done, headline, industry):
     today = month.replace(day=22)
@@ -133,6 +135,8 @@ def test_the_headline_sentence(month, plans, done, headline, industry):
     assert bulletin.headline == headline
     assert bulletin.sections[0].blocks[0].text.startswith(headline)
     assert bulletin.issue == f"第{month.month}期"
+    # The month has not been lit: nothing is said of lights rather than "no red light".
+    assert "灯" not in bulletin.sections[0].blocks[0].text
 
 
 # --- A city with no red project -------------------------------------------------------------------------------------
@@ -307,9 +311,12 @@ def test_the_office_reads_the_page_and_downloads_both_files(green_city, users, l
     assert word.status_code == 200 and word.content.startswith(b"PK")
     assert client.get(reverse("progress:bulletin-download", kwargs={"fmt": "xls"})).status_code == 404
     assert client.get(reverse("progress:bulletin"), {"month": "2024-13"}).status_code == 404
+    assert client.get(reverse("progress:bulletin")).status_code == 200  # the last closed month
 
 
 def test_an_enterprise_may_not_read_the_bulletin(green_city, users, login):
+    with pytest.raises(PermissionDeniedError):
+        build_bulletin(user=users[Role.ENTERPRISE], month=MONTH)
     client = login(users[Role.ENTERPRISE])
     assert client.get(reverse("progress:bulletin"), {"month": "2024-10"}).status_code == 403
     download = reverse("progress:bulletin-download", kwargs={"fmt": "pdf"})
@@ -342,6 +349,9 @@ def test_the_api_answers_json_pdf_and_word(green_city, users, api_login):
     word = api.get(url, {"month": "2024-10", "format": "docx"})
     assert word.status_code == 200 and word.content.startswith(b"PK")
     assert word["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+    # A government document: Chinese whatever the caller's language.
+    english = api.get(url, {"month": "2024-10"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["headline"] == data["headline"]
     bad = api.get(url, {"month": "October", "format": "pdf"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "validation_error"
 
