@@ -11,6 +11,7 @@ urlpatterns = [
     path("workdays/", include("kaigong.workdays.urls")),
     path("approvals/", include("kaigong.approvals.urls")),
     path("heritage/", include("kaigong.heritage.urls")),
+    path("progress/", include("kaigong.progress.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     # The schema and docs before the API's own URLs, which end with a catch-all 404 in the API's error shape.
