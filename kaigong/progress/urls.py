@@ -3,7 +3,7 @@ settings, warning presets and notices (views), the month's progress sheet import
 
 from django.urls import include, path
 
-from kaigong.progress import views
+from kaigong.progress import bulletin_views, views
 
 app_name = "progress"
 urlpatterns = [
@@ -17,5 +17,8 @@ urlpatterns = [
     path("lights/refresh/", views.lights_refresh, name="lights-refresh"),
     path("notices/", views.notice_list, name="notices"),
     path("notices/read/", views.notices_mark_read, name="notices-read"),
+    path("bulletin/", bulletin_views.bulletin_page, name="bulletin"),
+    path("bulletin/<str:fmt>/", bulletin_views.bulletin_download, name="bulletin-download"),
+    path("import/", include("kaigong.progress.import_urls")),
     path("", include("kaigong.progress.project_urls")),
 ]

@@ -134,6 +134,7 @@ def test_the_headline_figures_of_the_latest_reported_month(login, users, city):
     assert stat(html, "completion") == "75%"  # 1650 / 2200
     assert stat(html, "time-progress") == "83.33%"  # 10/12
     assert stat(html, "gap") == "低于序时进度8.33个百分点"
+    assert f'href="{reverse("progress:bulletin")}?month=2024-10"' in html  # the month's bulletin is one click away
     assert "1–10月，2个重点项目累计完成投资1,650万元，完成率75%，低于序时进度8.33个百分点。" in html
     for key, count in {
         "due": 2,
