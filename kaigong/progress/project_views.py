@@ -270,10 +270,10 @@ def _default_month(settings, today: dt.date) -> dt.date:
     return current if today >= opens else _shift(current, -1)
 
 
-def _reportable_months(project: Project, today: dt.date) -> list[dt.date]:
-    """The months (newest first, back REPORTABLE_SPAN) for which the project owes a report, in one query."""
-    current = selectors.current_month(today)
-    months = [_shift(current, -n) for n in range(REPORTABLE_SPAN)]
+def _reportable_months(project: Project, latest: dt.date) -> list[dt.date]:
+    """The months (newest first, from the latest open for reporting back REPORTABLE_SPAN) for which the project owes a
+    report, in one query."""
+    months = [_shift(latest, -n) for n in range(REPORTABLE_SPAN)]
     flags = (
         Project.objects.filter(pk=project.pk)
         .values(
@@ -409,7 +409,7 @@ def report_month(request, pk: int, month: str):
     if report is not None:
         report.warning_texts = _warnings(report)
     opens, closes = settings.window(month)
-    months = _reportable_months(project, today)
+    months = _reportable_months(project, _default_month(settings, today))
     return render(
         request,
         "progress/project/report_form.html",
