@@ -30,7 +30,7 @@ from kaigong.core.exceptions import KaigongError, PermissionDeniedError
 from kaigong.core.forms import add_service_error, service_error_message
 from kaigong.core.money import format_wan
 from kaigong.progress import measures, permissions, selectors, services
-from kaigong.progress.choices import ProblemKind, ReportStatus, WarningLevel
+from kaigong.progress.choices import ProblemKind, ReportStatus
 from kaigong.progress.forms import OpeningBalanceForm, ReportForm, parse_month
 from kaigong.progress.models import ProgressReport, ProjectProgress, ReportPhoto
 from kaigong.progress.photos import PhotoError, process_photo
@@ -226,7 +226,6 @@ def _progress_context(request, project: Project, *, opening_form=None) -> dict:
         "can_configure": can_configure,
         "opening_form": opening_form if can_configure else None,
         "latest_month": f"{_default_month(settings, today):%Y-%m}",
-        "red": WarningLevel.RED,
     }
 
 

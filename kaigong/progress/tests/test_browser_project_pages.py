@@ -23,7 +23,6 @@ from kaigong.progress.tests.test_project_pages import photo_bytes
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.urls("kaigong.progress.tests.urls"),
 ]
 
 PHONE = {"width": 390, "height": 844}

@@ -24,7 +24,7 @@ from kaigong.progress.models import Problem, ProgressReport, ProjectProgress, Re
 from kaigong.progress.photos import process_photo
 from kaigong.progress.tests.factories import building_project
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("kaigong.progress.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2024, 10, 22)  # inside October's reporting window (20th to 25th)
 OCTOBER = dt.date(2024, 10, 1)
