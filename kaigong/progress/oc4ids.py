@@ -179,6 +179,8 @@ def iter_projects(scope: QuerySet) -> Iterator[dict]:
             reports[report.project_id].append(report)
         for project in chunk:
             yield oc4ids_project(project, reports[project.pk])
+        if len(chunk) < CHUNK:
+            return
         last = chunk[-1].pk
 
 
