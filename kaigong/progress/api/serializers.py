@@ -31,6 +31,8 @@ from kaigong.progress.models import (
 )
 from kaigong.progress.services import MAX_PHOTOS, MAX_PROBLEMS, PLAUSIBILITY_MESSAGES, SETTINGS_FIELDS
 
+# The largest id a database key holds (a 64-bit integer): a larger one is refused as input, not sent to the database.
+MAX_ID = 2**63 - 1
 MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 MONEY_HELP = _("万元,十进制字符串,两位小数")
 
@@ -286,7 +288,7 @@ class ReportFieldsSerializer(serializers.Serializer):
 
 
 class ReportCreateSerializer(ReportFieldsSerializer):
-    project = serializers.IntegerField(min_value=1)
+    project = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     month = MonthField()
 
     field_order = ["project", "month"]
@@ -315,7 +317,7 @@ class PhotoUploadSerializer(serializers.Serializer):
 
 
 class ReportQuerySerializer(serializers.Serializer):
-    project = serializers.IntegerField(required=False, min_value=1)
+    project = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     month = MonthField(required=False)
     status = serializers.ChoiceField(choices=ReportStatus.choices, required=False, help_text="默认为各月的现行版本")
     late = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -325,7 +327,7 @@ class ReportQuerySerializer(serializers.Serializer):
 
 
 class ProblemCreateSerializer(serializers.Serializer):
-    project = serializers.IntegerField(min_value=1)
+    project = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     kind = serializers.CharField(required=False, help_text=", ".join(ProblemKind.values), default=ProblemKind.OTHER)
     description = serializers.CharField(max_length=1000)
 
@@ -336,7 +338,7 @@ class ProblemCreateSerializer(serializers.Serializer):
 
 
 class ProblemQuerySerializer(serializers.Serializer):
-    project = serializers.IntegerField(required=False, min_value=1)
+    project = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     status = serializers.ChoiceField(choices=ProblemStatus.choices, required=False)
     kind = serializers.ChoiceField(choices=ProblemKind.choices, required=False)
 
@@ -400,7 +402,7 @@ class LightSerializer(serializers.Serializer):
 
 
 class MeasuresQuerySerializer(serializers.Serializer):
-    project = serializers.IntegerField(min_value=1, help_text="a project the user sees")
+    project = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="a project the user sees")
     month = MonthField(required=False, help_text="YYYY-MM; default: this month")
 
 
@@ -549,7 +551,10 @@ class NoticeSerializer(serializers.ModelSerializer):
 
 class NoticesReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=1000, help_text="默认为全部未读"
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=1000,
+        help_text="默认为全部未读",
     )
 
 

@@ -23,8 +23,10 @@ from rest_framework.response import Response
 
 from kaigong.core.api import ErrorSerializer, error_body, error_responses
 from kaigong.core.exceptions import PermissionDeniedError, translated
+from kaigong.core.parsers import GuardedJSONParser
 from kaigong.progress import aggregations, permissions, selectors, services
 from kaigong.progress.api.serializers import (
+    MAX_ID,
     AggregationQuerySerializer,
     AggregationSerializer,
     LightCountsSerializer,
@@ -81,6 +83,17 @@ def _query(serializer_class, params, *, this_month: bool = True) -> dict:
     if this_month and "month" in serializer.fields and data.get("month") is None:
         data["month"] = selectors.current_month()
     return data
+
+
+def _path_pk(kwargs) -> int:
+    """The id in the path; one no database key can hold is simply not found."""
+    try:
+        pk = int(kwargs["pk"])
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < pk <= MAX_ID:
+        raise Http404
+    return pk
 
 
 def _require_monthly_view(user) -> None:
@@ -171,10 +184,7 @@ class ReportViewSet(
         )
 
     def get_object(self) -> ProgressReport:
-        try:
-            pk = int(self.kwargs["pk"])
-        except (TypeError, ValueError):
-            raise Http404 from None
+        pk = _path_pk(self.kwargs)
         report = self.get_queryset().filter(pk=pk).first()
         if report is None:
             raise Http404
@@ -701,6 +711,12 @@ class WarningPresetViewSet(
     def get_queryset(self):
         return WarningPreset.objects.order_by("name", "pk")
 
+    def get_object(self) -> WarningPreset:
+        preset = self.get_queryset().filter(pk=_path_pk(self.kwargs)).first()
+        if preset is None:
+            raise Http404
+        return preset
+
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "active_preset_id": selectors.get_settings().active_preset_id}
 
@@ -761,7 +777,8 @@ class NoticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         request=NoticesReadSerializer,
         responses={200: NoticesMarkedSerializer, **WRITE_ERRORS},
     )
-    @action(detail=False, methods=["post"], url_path="read")
+    # JSON only: a form's list of ids is a field per id, past Django's cap on form fields for a long list.
+    @action(detail=False, methods=["post"], url_path="read", parser_classes=[GuardedJSONParser])
     def mark_read(self, request):
         serializer = NoticesReadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
