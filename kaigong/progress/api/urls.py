@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from kaigong.progress.api import views
+from kaigong.progress.api.bulletin import BulletinView
 from kaigong.progress.api.oc4ids import OC4IDSView
 
 router = DefaultRouter(trailing_slash=True)
@@ -21,5 +22,6 @@ urlpatterns = [
     path("status/", views.ReportingStatusView.as_view(), name="progress-status"),
     path("settings/", views.SettingsView.as_view(), name="progress-settings"),
     path("oc4ids/", OC4IDSView.as_view(), name="progress-oc4ids"),
+    path("bulletin/", BulletinView.as_view(), name="progress-bulletin"),
     *router.urls,
 ]
