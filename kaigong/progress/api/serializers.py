@@ -50,7 +50,7 @@ class MonthField(serializers.Field):
         return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
     def to_representation(self, value: dt.date) -> str:
-        return f"{value:%Y-%m}"
+        return f"{value.year:04d}-{value.month:02d}"  # strftime writes year 1 as "1", not "0001"
 
 
 class PercentField(serializers.DecimalField):
