@@ -261,6 +261,8 @@ SPECTACULAR_SETTINGS = {
         "OrganizationKindEnum": "kaigong.accounts.choices.OrganizationKind",
         "DayKindEnum": "kaigong.workdays.choices.DayKind",
         "WarningLevelEnum": "kaigong.approvals.choices.WarningLevel",
+        "ProgressWarningLevelEnum": "kaigong.progress.choices.WarningLevel",
+        "ImportStatusEnum": "kaigong.progress.choices.ImportStatus",
     },
 }
 

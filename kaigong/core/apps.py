@@ -10,5 +10,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("核心")
 
     def ready(self):
-        from kaigong.core import checks  # noqa: F401  (registers the deployment checks)
-        from kaigong.core import documents  # noqa: F401  (registers the CJK font check, kaigong.W101)
+        from kaigong.core import (
+            checks,  # noqa: F401  (registers the deployment checks)
+            documents,  # noqa: F401  (registers the CJK font check, kaigong.W101)
+        )

@@ -27,7 +27,6 @@ from kaigong.progress.choices import ImportStatus
 from kaigong.progress.import_template import build_progress_template, template_filename
 from kaigong.progress.models import ProgressImport
 from kaigong.projects.ledger.problems import Problem
-from kaigong.projects.ledger.views import LedgerImportForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROBLEMS_PER_PAGE = 100
@@ -63,9 +62,16 @@ class MonthInput(forms.CharField):
         return month
 
 
-class ProgressImportForm(LedgerImportForm):
-    """The ledger upload's file field and size check, with the month and the choice to correct accepted reports."""
+class ProgressImportForm(forms.Form):
+    """The month's sheet (size-checked like the ledger's upload), the month, and the choice to correct accepted
+    reports."""
 
+    file = forms.FileField(
+        label=_("月报表文件"),
+        help_text=_("支持 .xlsx、.xls、.csv;可包含标题行、两行合并表头、单位说明和合计行"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+        error_messages={"empty": _("文件为空"), "required": _("请选择要导入的月报表")},
+    )
     month = MonthInput(label=_("月份"), error_messages={"required": _("请选择月份")})
     correct = forms.BooleanField(
         label=_("更正已审核的月报"),
@@ -75,11 +81,15 @@ class ProgressImportForm(LedgerImportForm):
     correction_reason = forms.CharField(label=_("更正原因"), required=False, max_length=300)
     field_order = ["month", "file", "correct", "correction_reason"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].label = _("月报表文件")
-        self.fields["file"].help_text = _("支持 .xlsx、.xls、.csv;可包含标题行、两行合并表头、单位说明和合计行")
-        self.fields["file"].error_messages["required"] = _("请选择要导入的月报表")
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.KAIGONG_IMPORT_MAX_BYTES
+        if upload.size >= limit:
+            raise forms.ValidationError(
+                _("文件过大(%(size)s MB),上限为 %(limit)s MB"),
+                params={"size": f"{upload.size / 1048576:.1f}", "limit": f"{limit / 1048576:g}"},
+            )
+        return upload
 
     def clean(self):
         data = super().clean()

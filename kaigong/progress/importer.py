@@ -877,7 +877,7 @@ def check_progress_import(record: ProgressImport) -> ProgressImport:
     if not updated:
         record.refresh_from_db()
         return record
-    record.status = ImportStatus.CHECKING
+    record.status = ImportStatus.CHECKING  # stage-write: the in-memory copy of the row the UPDATE above moved
     try:
         result = _check(record, record.uploaded_by)
     except KaigongError as exc:

@@ -1,9 +1,9 @@
 """The progress API, included from kaigong/api_urls.py under /api/progress/."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from kaigong.progress.api import views
+from kaigong.progress.api import import_urls, views
 from kaigong.progress.api.bulletin import BulletinView
 from kaigong.progress.api.oc4ids import OC4IDSView
 
@@ -23,5 +23,6 @@ urlpatterns = [
     path("settings/", views.SettingsView.as_view(), name="progress-settings"),
     path("oc4ids/", OC4IDSView.as_view(), name="progress-oc4ids"),
     path("bulletin/", BulletinView.as_view(), name="progress-bulletin"),
+    path("imports/", include(import_urls)),
     *router.urls,
 ]
