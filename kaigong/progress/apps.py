@@ -19,7 +19,7 @@ class ProgressConfig(AppConfig):
         from kaigong.projects.demo import DemoStep, register_demo_step
         from kaigong.projects.ledger.extensions import register_export_columns
 
-        # A project whose plan, dates, stage or statistics registration changed is lit again for this month.
+        # A lit project whose plan, dates, stage or statistics registration changed is lit again for its month.
         register_project_change_handler("progress.lights", follow_changed_projects)
         # The monthly ledger: the ledger export with a month's progress columns (?progress_month=2024-10).
         register_export_columns("progress", progress_columns)

@@ -897,13 +897,16 @@ LIGHT_INPUTS = (
 
 
 def follow_changed_projects(change) -> None:
-    """The project-change handler: projects whose light inputs changed are lit again for the current month, inside
-    the change's transaction (their audit events and notices commit or roll back with it)."""
+    """The project-change handler: projects already lit whose light inputs changed are lit again for the month they
+    were measured in, inside the change's transaction (their audit events and notices commit or roll back with it).
+    Projects not yet lit wait for the monthly job, which lights the whole scope."""
     projects = change.changed(*LIGHT_INPUTS)
-    if projects:
-        refresh_lights(
-            month=selectors.current_month(),
-            project_ids=[project.pk for project in projects],
-            actor=change.actor,
-            actor_label=change.label,
-        )
+    if not projects:
+        return
+    by_month: dict[dt.date, list[int]] = {}
+    for project_id, month in ProjectProgress.objects.filter(
+        project_id__in=[project.pk for project in projects], measured_month__isnull=False
+    ).values_list("project_id", "measured_month"):
+        by_month.setdefault(month, []).append(project_id)
+    for month, project_ids in sorted(by_month.items()):
+        refresh_lights(month=month, project_ids=project_ids, actor=change.actor, actor_label=change.label)
