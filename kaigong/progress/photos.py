@@ -17,6 +17,7 @@ import hashlib
 import io
 import re
 import struct
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,7 +27,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_noop
-from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from kaigong.core.exceptions import KaigongError
 
@@ -75,7 +76,7 @@ class ProcessedPhoto:
     filename: str = ""  # what the sender called it, for lists and the audit log (never trusted for the format)
 
 
-def process_photo(data: bytes | BinaryIO, *, filename: str) -> ProcessedPhoto:
+def _process(data: bytes | BinaryIO, *, filename: str) -> ProcessedPhoto:
     """Check, read and clean one photo, or raise PhotoError saying why it is refused.
 
     ``filename`` is what the phone called the file. The format is decided by the content, never by the name: a HEIC
@@ -120,6 +121,23 @@ def process_photo(data: bytes | BinaryIO, *, filename: str) -> ProcessedPhoto:
         sha256=hashlib.sha256(content).hexdigest(),
         filename=(filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255],
     )
+
+
+def process_photo(data: bytes | BinaryIO, *, filename: str) -> ProcessedPhoto:
+    """Check, read and clean one photo, or raise PhotoError saying why it is refused.
+
+    A truncated file is refused even where another library has told Pillow to load truncated images (WeasyPrint
+    sets ``ImageFile.LOAD_TRUNCATED_IMAGES`` on import): the flag is held off while the photo is read.
+    """
+    with _LOCK:
+        previous, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+        try:
+            return _process(data, filename=filename)
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+_LOCK = threading.Lock()
 
 
 @functools.cache

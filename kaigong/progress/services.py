@@ -887,7 +887,6 @@ def mark_notices_read(*, user, notice_ids: Iterable[int] | None = None) -> int:
 LIGHT_INPUTS = (
     "stage",
     "annual_planned_investment",
-    "total_investment",
     "planned_start_date",
     "actual_start_date",
     "actual_completion_date",

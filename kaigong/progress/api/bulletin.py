@@ -113,7 +113,7 @@ class BulletinView(APIView):
             (200, "application/json"): BulletinSerializer,
             (200, bulletins.PDF_MEDIA_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The bulletin as PDF"),
             (200, bulletins.DOCX_MEDIA_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The bulletin as Word"),
-            **error_responses(400, 401, 403),
+            **error_responses(400, 401, 403, 404),
         },
     )
     def get(self, request):

@@ -153,7 +153,9 @@ def test_batch_members_started_on_the_day_through_the_stage_service(demo):
 def test_everything_is_audited_as_the_command(demo):
     project = Project.objects.get(name="国强自动化光伏新能源生产基地")
     events = AuditEvent.objects.filter(project_id=project.pk)
-    assert {e.action for e in events} == {"create", "stage_change"}
+    # created and moved by the projects demo; its monthly reports (progress demo) are updates of the same command
+    assert {e.action for e in events} <= {"create", "stage_change", "update"}
+    assert {"create", "stage_change"} <= {e.action for e in events}
     assert {(e.actor_id, e.actor_label) for e in events} == {(None, ACTOR_LABEL)}
     assert AuditEvent.objects.filter(actor_label=ACTOR_LABEL).count() >= Project.objects.count()
 
